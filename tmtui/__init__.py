@@ -1,0 +1,3 @@
+"""tmtui: a terminal trace debugger, scorer and human-baseline tool for TMBench."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,508 @@
+"""TMBench instances and datasets: the official JSON format, validation and exact generation.
+
+The official release (``TMBench.json`` and its Greek, Number and Special variants) is reproduced
+byte for byte by :func:`generate_preset`: Python's ``random`` seeded once with ``random.seed(1)``,
+alphabet A..E, m = 2, 100 samples, 31 states; see :func:`generate` for the drawing order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from tmtui.core.tagsystem import Run, TagSystem, TagSystemError
+
+__all__ = [
+    "ALPHABETS",
+    "PRESETS",
+    "Dataset",
+    "DatasetError",
+    "GenerationSpec",
+    "Instance",
+    "dataset_from_obj",
+    "dump_official",
+    "generate",
+    "generate_preset",
+    "instance_id",
+    "parse_range",
+]
+
+LETTERS = ("A", "B", "C", "D", "E")
+ALPHABETS: dict[str, tuple[str, ...]] = {
+    "letters": LETTERS,
+    "numbers": ("1", "2", "3", "4", "5"),
+    "greek": ("α", "β", "γ", "δ", "ε"),
+    "special": ("@", "#", "$", "%", "&"),
+}
+
+# preset name -> alphabet the letters A..E are mapped to
+PRESETS: dict[str, str] = {
+    "tmbench": "letters",
+    "tmbench-greek": "greek",
+    "tmbench-number": "numbers",
+    "tmbench-special": "special",
+}
+
+OFFICIAL_KEYS = (
+    "symbol_set",
+    "rule_min_length",
+    "rule_max_length",
+    "str_min_length",
+    "str_max_length",
+    "max_step",
+    "delete_count",
+    "samples",
+)
+
+
+class DatasetError(ValueError):
+    """A file or object that is not a valid TMBench dataset."""
+
+
+def instance_id(init: str, rules: dict[str, str]) -> str:
+    """The TMBench sample id: sha256 hex of ``init + json.dumps(rule, sort_keys=True)``."""
+    return hashlib.sha256((init + json.dumps(rules, sort_keys=True)).encode()).hexdigest()
+
+
+@dataclass(eq=False)
+class Instance:
+    """One TMBench problem: an m-tag system, an initial queue and a step cap."""
+
+    id: str
+    init: str
+    rules: dict[str, str]
+    m: int = 2
+    alphabet: tuple[str, ...] = LETTERS
+    max_states: int = 31
+    index: int = 0
+    step_results: list[str] | None = None  # as stored in a file, if any
+    dataset: str = ""
+
+    @cached_property
+    def system(self) -> TagSystem:
+        return TagSystem(self.m, self.rules, self.alphabet)
+
+    @cached_property
+    def run(self) -> Run:
+        """The ground truth, simulated (never read from the file)."""
+        return self.system.run(self.init, self.max_states)
+
+    def truth(self, max_states: int | None = None) -> Run:
+        if max_states is None or max_states == self.max_states:
+            return self.run
+        return self.system.run(self.init, max_states)
+
+    @property
+    def max_step(self) -> int:
+        """The last step number the prompt asks for (30 in TMBench)."""
+        return self.max_states - 1
+
+    def rules_sha256(self) -> str:
+        """A hash of everything that defines the ground truth."""
+        blob = json.dumps(
+            {
+                "m": self.m,
+                "alphabet": list(self.alphabet),
+                "rules": self.rules,
+                "init": self.init,
+                "max_states": self.max_states,
+            },
+            sort_keys=True,
+            ensure_ascii=True,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def to_official(self) -> dict:
+        return {
+            "id": self.id,
+            "init_str": self.init,
+            "rule": dict(self.rules),
+            "delete_count": self.m,
+            "step_results": self.run.states(),
+        }
+
+    def check(self) -> str | None:
+        """Compare stored ``step_results`` with a fresh simulation; a message on mismatch."""
+        if self.step_results is None:
+            return None
+        truth = self.run
+        stored = self.step_results
+        for i, want in enumerate(stored):
+            if i >= len(truth):
+                return (
+                    f"step_results has {len(stored)} states but the system halts after "
+                    f"{len(truth)} ({truth.halt_description()})"
+                )
+            if truth.state(i) != want:
+                return f"step {i}: stored {want!r} but the rules give {truth.state(i)!r}"
+        if len(stored) < len(truth):
+            return f"step_results stops at {len(stored)} states but the system runs to {len(truth)}"
+        return None
+
+
+@dataclass
+class Dataset:
+    """A TMBench dataset as in the official JSON file."""
+
+    samples: list[Instance]
+    symbol_set: tuple[str, ...] = LETTERS
+    rule_min_length: int = 1
+    rule_max_length: int = 5
+    str_min_length: int = 2
+    str_max_length: int = 9
+    max_step: int = 31  # the official key: number of states, 31 = steps 0..30
+    delete_count: int = 2
+    name: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, i: int) -> Instance:
+        return self.samples[i]
+
+    def by_id(self, sid: str) -> Instance | None:
+        for inst in self.samples:
+            if inst.id == sid or (len(sid) >= 6 and inst.id.startswith(sid)):
+                return inst
+        return None
+
+    def validate(self) -> list[tuple[int, str]]:
+        """(index, message) for every sample whose stored step_results disagree with the rules."""
+        problems = []
+        for inst in self.samples:
+            msg = inst.check()
+            if msg:
+                problems.append((inst.index, msg))
+        return problems
+
+    def to_official(self) -> dict:
+        return {
+            "symbol_set": list(self.symbol_set),
+            "rule_min_length": self.rule_min_length,
+            "rule_max_length": self.rule_max_length,
+            "str_min_length": self.str_min_length,
+            "str_max_length": self.str_max_length,
+            "max_step": self.max_step,
+            "delete_count": self.delete_count,
+            "samples": [inst.to_official() for inst in self.samples],
+        }
+
+
+def dump_official(ds: Dataset) -> bytes:
+    """The official file bytes: ``json.dump(..., indent=1)``, ASCII escapes, no final newline."""
+    return json.dumps(ds.to_official(), indent=1).encode("ascii")
+
+
+def _req(obj: dict, key: str, kind: type | tuple[type, ...], where: str):
+    if key not in obj:
+        raise DatasetError(f"{where}: missing key {key!r}")
+    val = obj[key]
+    if not isinstance(val, kind) or (kind is int and isinstance(val, bool)):
+        raise DatasetError(f"{where}: {key!r} has the wrong type ({type(val).__name__})")
+    return val
+
+
+def instance_from_obj(
+    s: dict,
+    index: int,
+    *,
+    alphabet: tuple[str, ...],
+    max_states: int,
+    default_m: int,
+    dataset: str = "",
+) -> Instance:
+    """Build an Instance from one official sample object; raises DatasetError."""
+    where = f"sample {index}"
+    if not isinstance(s, dict):
+        raise DatasetError(f"{where}: not an object")
+    init = _req(s, "init_str", str, where)
+    rules = _req(s, "rule", dict, where)
+    for k, v in rules.items():
+        if not isinstance(v, str):
+            raise DatasetError(f"{where}: production of {k!r} is not a string")
+    m = s.get("delete_count", default_m)
+    if not isinstance(m, int) or isinstance(m, bool) or m < 1:
+        raise DatasetError(f"{where}: delete_count must be an integer >= 1")
+    sid = s.get("id")
+    if sid is None:
+        sid = instance_id(init, rules)
+    if not isinstance(sid, str):
+        raise DatasetError(f"{where}: id is not a string")
+    steps = s.get("step_results")
+    if steps is not None and (
+        not isinstance(steps, list) or not all(isinstance(x, str) for x in steps)
+    ):
+        raise DatasetError(f"{where}: step_results must be a list of strings")
+    alpha = alphabet
+    extra_syms = [k for k in rules if k not in alpha]
+    if extra_syms:
+        alpha = tuple(alpha) + tuple(extra_syms)
+    inst = Instance(
+        id=sid,
+        init=init,
+        rules=dict(rules),
+        m=m,
+        alphabet=tuple(alpha),
+        max_states=max_states,
+        index=index,
+        step_results=steps,
+        dataset=dataset,
+    )
+    try:
+        inst.system  # noqa: B018 - validate now, fail with a clear message
+    except TagSystemError as exc:
+        raise DatasetError(f"{where}: {exc}") from None
+    return inst
+
+
+def dataset_from_obj(obj: object, name: str = "", *, strict: bool = True) -> Dataset:
+    """Build a Dataset from a decoded official JSON object.
+
+    With ``strict`` a bad sample raises; otherwise bad samples are skipped and reported through
+    ``Dataset.extra['errors']`` as (index, message) pairs.
+    """
+    if not isinstance(obj, dict) or "samples" not in obj:
+        raise DatasetError("not a TMBench dataset (no top-level 'samples')")
+    samples = obj["samples"]
+    if not isinstance(samples, list):
+        raise DatasetError("'samples' is not a list")
+    sym = obj.get("symbol_set", list(LETTERS))
+    if not isinstance(sym, list) or not all(isinstance(x, str) and len(x) == 1 for x in sym):
+        raise DatasetError("'symbol_set' must be a list of single characters")
+    max_states = obj.get("max_step", 31)
+    if not isinstance(max_states, int) or isinstance(max_states, bool) or max_states < 1:
+        raise DatasetError("'max_step' must be an integer >= 1")
+    m = obj.get("delete_count", 2)
+    if not isinstance(m, int) or isinstance(m, bool) or m < 1:
+        raise DatasetError("'delete_count' must be an integer >= 1")
+    alphabet = tuple(sym)
+    insts: list[Instance] = []
+    errors: list[tuple[int, str]] = []
+    for i, s in enumerate(samples):
+        try:
+            insts.append(
+                instance_from_obj(
+                    s, i, alphabet=alphabet, max_states=max_states, default_m=m, dataset=name
+                )
+            )
+        except DatasetError as exc:
+            if strict:
+                raise
+            errors.append((i, str(exc)))
+    ints = {}
+    for key in ("rule_min_length", "rule_max_length", "str_min_length", "str_max_length"):
+        val = obj.get(key, 0)
+        ints[key] = val if isinstance(val, int) and not isinstance(val, bool) else 0
+    return Dataset(
+        samples=insts,
+        symbol_set=alphabet,
+        max_step=max_states,
+        delete_count=m,
+        name=name,
+        extra={"errors": errors},
+        **ints,
+    )
+
+
+# -- generation ------------------------------------------------------------------------
+
+
+def parse_range(text: str) -> tuple[int, int]:
+    """'2-9' -> (2, 9); '5' -> (5, 5)."""
+    parts = text.replace("..", "-").split("-")
+    try:
+        if len(parts) == 1:
+            lo = hi = int(parts[0])
+        elif len(parts) == 2:
+            lo, hi = int(parts[0]), int(parts[1])
+        else:
+            raise ValueError
+    except ValueError:
+        raise DatasetError(f"not a range: {text!r} (expected MIN-MAX)") from None
+    if lo < 0 or hi < lo:
+        raise DatasetError(f"bad range {text!r}: need 0 <= MIN <= MAX")
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class GenerationSpec:
+    """How to draw a dataset; the defaults are the official TMBench recipe."""
+
+    n: int = 100
+    seed: int = 1
+    m: int = 2
+    alphabet: tuple[str, ...] = LETTERS
+    rule_len: tuple[int, int] = (1, 5)
+    init_len: tuple[int, int] = (2, 9)
+    max_states: int = 31
+    min_states: int = 0  # filter: reject samples whose trace has fewer states (halts earlier)
+    max_attempts: int = 1_000_000
+
+    def check(self) -> None:
+        if self.n < 0:
+            raise DatasetError("n must be >= 0")
+        if self.m < 1:
+            raise DatasetError("m must be >= 1")
+        if len(self.alphabet) < 1 or len(set(self.alphabet)) != len(self.alphabet):
+            raise DatasetError("the alphabet needs distinct symbols")
+        if any(len(s) != 1 for s in self.alphabet):
+            raise DatasetError("every symbol must be a single character")
+        if self.rule_len[0] < 0 or self.init_len[0] < 0:
+            raise DatasetError("lengths must be >= 0")
+        if self.max_states < 1:
+            raise DatasetError("max states must be >= 1")
+        if self.min_states > self.max_states:
+            raise DatasetError("the must-not-halt filter asks for more states than the cap")
+
+
+def _has_repeat(run: Run) -> bool:
+    prev = None
+    for state in run:
+        if state == prev:
+            return True
+        prev = state
+    return False
+
+
+def generate(
+    spec: GenerationSpec = GenerationSpec(),
+    *,
+    accept: Callable[[Instance], bool] | None = None,
+    name: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> Dataset:
+    """Draw a dataset exactly as the TMBench generator does.
+
+    Repeat until ``n`` samples are accepted: for each symbol in alphabet order draw
+    ``k = randint(*rule_len)`` then ``choices(alphabet, k=k)`` as its production; then
+    ``k = randint(*init_len)`` and ``choices(alphabet, k=k)`` as the initial queue. The id is
+    the sha256 of ``init + json.dumps(rule, sort_keys=True)``; a drawn id seen before is skipped
+    (every drawn id is remembered, rejected ones too). A sample whose trace has two equal
+    consecutive states is rejected, as is one failing the optional filters.
+    """
+    spec.check()
+    rng = random.Random(spec.seed)
+    alpha = list(spec.alphabet)
+    seen: set[str] = set()
+    out: list[Instance] = []
+    attempts = 0
+    while len(out) < spec.n:
+        attempts += 1
+        if attempts > spec.max_attempts:
+            raise DatasetError(
+                f"gave up after {spec.max_attempts} draws with {len(out)} of {spec.n} samples "
+                "accepted; loosen the filters"
+            )
+        rules = {}
+        for sym in alpha:
+            k = rng.randint(*spec.rule_len)
+            rules[sym] = "".join(rng.choices(alpha, k=k))
+        k = rng.randint(*spec.init_len)
+        init = "".join(rng.choices(alpha, k=k))
+        sid = instance_id(init, rules)
+        if sid in seen:
+            continue
+        seen.add(sid)
+        inst = Instance(
+            id=sid,
+            init=init,
+            rules=rules,
+            m=spec.m,
+            alphabet=tuple(alpha),
+            max_states=spec.max_states,
+            index=len(out),
+            dataset=name,
+        )
+        run = inst.run
+        if _has_repeat(run):
+            continue
+        if spec.min_states and len(run) < spec.min_states:
+            continue
+        if accept is not None and not accept(inst):
+            continue
+        out.append(inst)
+        if progress is not None:
+            progress(len(out), spec.n)
+    return Dataset(
+        samples=out,
+        symbol_set=tuple(alpha),
+        rule_min_length=spec.rule_len[0],
+        rule_max_length=spec.rule_len[1],
+        str_min_length=spec.init_len[0],
+        str_max_length=spec.init_len[1],
+        max_step=spec.max_states,
+        delete_count=spec.m,
+        name=name,
+    )
+
+
+def remap(ds: Dataset, symbols: Sequence[str], name: str = "") -> Dataset:
+    """The same samples with the symbols mapped position by position (ids unchanged)."""
+    if len(symbols) != len(ds.symbol_set):
+        raise DatasetError("the new alphabet must have as many symbols as the old")
+    table = str.maketrans("".join(ds.symbol_set), "".join(symbols))
+    samples = [
+        Instance(
+            id=inst.id,
+            init=inst.init.translate(table),
+            rules={k.translate(table): v.translate(table) for k, v in inst.rules.items()},
+            m=inst.m,
+            alphabet=tuple(symbols),
+            max_states=inst.max_states,
+            index=inst.index,
+            dataset=name,
+        )
+        for inst in ds.samples
+    ]
+    return Dataset(
+        samples=samples,
+        symbol_set=tuple(symbols),
+        rule_min_length=ds.rule_min_length,
+        rule_max_length=ds.rule_max_length,
+        str_min_length=ds.str_min_length,
+        str_max_length=ds.str_max_length,
+        max_step=ds.max_step,
+        delete_count=ds.delete_count,
+        name=name,
+    )
+
+
+_PRESET_CACHE: dict[str, Dataset] = {}
+
+
+def generate_preset(name: str) -> Dataset:
+    """One of the four official datasets, regenerated (cached per process)."""
+    if name not in PRESETS:
+        raise DatasetError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    if name not in _PRESET_CACHE:
+        base = _PRESET_CACHE.get("tmbench")
+        if base is None:
+            base = generate(GenerationSpec(), name="tmbench")
+            _PRESET_CACHE["tmbench"] = base
+        if name != "tmbench":
+            _PRESET_CACHE[name] = remap(base, ALPHABETS[PRESETS[name]], name=name)
+    return _PRESET_CACHE[name]
+
+
+def resolve_alphabet(spec: str) -> tuple[str, ...]:
+    """'letters' | 'numbers' | 'greek' | 'special' or the explicit symbols ('ABC', 'a,b,c')."""
+    if spec in ALPHABETS:
+        return ALPHABETS[spec]
+    syms: Iterable[str]
+    if "," in spec or " " in spec:
+        syms = [s for s in spec.replace(",", " ").split() if s]
+    else:
+        syms = list(spec)
+    out = tuple(syms)
+    if not out:
+        raise DatasetError("empty alphabet")
+    if any(len(s) != 1 for s in out):
+        raise DatasetError("every symbol of an explicit alphabet must be one character")
+    if len(set(out)) != len(out):
+        raise DatasetError("the alphabet lists a symbol twice")
+    return out

@@ -1,0 +1,372 @@
+"""Diagnosis: what went wrong at the first divergence, and where errors were new or inherited.
+
+The first divergence is explained by replaying one rule step from the model's own previous
+queue (at the first divergence that queue is still correct) and asking which single mistake
+turns the right next queue into the one the model wrote: reading the wrong head symbol,
+appending the wrong production, deleting the wrong number of symbols, or copying the retained
+middle of the queue wrongly (symbols dropped, duplicated, inserted or substituted, at a position).
+Format problems (nothing parsable, a step missing, a queue that cannot be read), halting
+mistakes and a truncated answer are told apart from reasoning errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tmtui.core.align import Alignment, Verdict, first_difference, local_validity
+from tmtui.core.parsed import ParseResult, StepOccurrence
+from tmtui.core.tagsystem import Run, TagSystem
+
+__all__ = ["Diagnosis", "Kind", "diagnose", "explain_transition"]
+
+
+class Kind(StrEnum):
+    NOTHING_PARSABLE = "format:nothing-parsable"
+    STEP_MISSING = "format:step-missing"
+    UNPARSABLE = "format:unparsable"
+    WRONG_HEAD = "wrong-head"
+    WRONG_PRODUCTION = "wrong-production"
+    WRONG_DELETION = "wrong-deletion"
+    COPY_ERROR = "copy-error"
+    STALE_STATE = "stale-state"  # the previous queue written again unchanged
+    PREMATURE_HALT = "premature-halt"
+    FAILURE_TO_HALT = "failure-to-halt"
+    STEPS_AFTER_HALT = "steps-after-halt"
+    BEYOND_CAP = "beyond-cap"
+    TRUNCATED = "truncated"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def is_format(self) -> bool:
+        return self.value.startswith("format:")
+
+
+_LABELS = {
+    Kind.NOTHING_PARSABLE: "format: nothing parsable",
+    Kind.STEP_MISSING: "format: step missing",
+    Kind.UNPARSABLE: "format: unparsable queue",
+    Kind.WRONG_HEAD: "wrong head read",
+    Kind.WRONG_PRODUCTION: "wrong production",
+    Kind.WRONG_DELETION: "wrong deletion count",
+    Kind.COPY_ERROR: "copy error",
+    Kind.STALE_STATE: "previous queue repeated",
+    Kind.PREMATURE_HALT: "premature halt",
+    Kind.FAILURE_TO_HALT: "failure to halt",
+    Kind.STEPS_AFTER_HALT: "steps after halting",
+    Kind.BEYOND_CAP: "steps beyond the cap",
+    Kind.TRUNCATED: "truncated answer",
+    Kind.OTHER: "other error",
+}
+
+# Non-fatal findings: the sample still passes.
+FINDINGS = frozenset({Kind.FAILURE_TO_HALT, Kind.STEPS_AFTER_HALT, Kind.BEYOND_CAP})
+
+
+@dataclass
+class Diagnosis:
+    kind: Kind
+    step: int
+    message: str  # one line, e.g. "copy error: dropped 4 symbols at position 33"
+    detail: dict = field(default_factory=dict)
+    fatal: bool = True  # False for findings on a passing sample
+    new_errors: list[int] = field(default_factory=list)  # steps that break the rules locally
+    inherited: list[int] = field(default_factory=list)  # wrong but locally valid steps
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind.value,
+            "step": self.step,
+            "message": self.message,
+            "detail": self.detail,
+            "fatal": self.fatal,
+            "new_errors": self.new_errors,
+            "inherited": self.inherited,
+        }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _copy_diff(expected: str, got: str) -> tuple[str, dict]:
+    """Describe how ``got`` differs from ``expected`` as one edit at one position."""
+    p = first_difference(expected, got)
+    # common suffix, not overlapping the common prefix
+    limit = min(len(expected), len(got)) - p
+    s = 0
+    while s < limit and expected[-1 - s] == got[-1 - s]:
+        s += 1
+    e_mid = expected[p : len(expected) - s]
+    g_mid = got[p : len(got) - s]
+    # "index" is 0-based; messages speak of the 1-based position of the first symbol affected
+    detail = {"index": p, "expected": e_mid, "got": g_mid}
+    pos = p + 1
+    if not g_mid:
+        detail["op"] = "dropped"
+        detail["count"] = len(e_mid)
+        return f"dropped {_plural(len(e_mid), 'symbol')} at position {pos}", detail
+    if not e_mid:
+        n = len(g_mid)
+        around = expected[max(0, p - n) : p] + "|" + expected[p : p + n]
+        dup = expected[max(0, p - n) : p] == g_mid or expected[p : p + n] == g_mid
+        detail["op"] = "duplicated" if dup else "inserted"
+        detail["count"] = n
+        detail["context"] = around
+        verb = "duplicated" if dup else "inserted"
+        return f"{verb} {_plural(n, 'symbol')} at position {pos}", detail
+    if len(e_mid) == len(g_mid):
+        n = sum(1 for a, b in zip(e_mid, g_mid, strict=True) if a != b)
+        detail["op"] = "substituted"
+        detail["count"] = n
+        return f"substituted {_plural(n, 'symbol')} at position {pos}", detail
+    detail["op"] = "garbled"
+    detail["count"] = max(len(e_mid), len(g_mid))
+    return (
+        f"garbled {len(e_mid)} symbols into {len(g_mid)} at position {pos}",
+        detail,
+    )
+
+
+def explain_transition(
+    system: TagSystem, prev: str, got: str, claims: StepOccurrence | None = None
+) -> tuple[Kind, str, dict]:
+    """Which single mistake turns one rule step from ``prev`` into ``got``.
+
+    ``prev`` must not be a halting queue; ``got`` differs from the right next queue. What the
+    model said it did (its ``Head Symbol:`` and ``Action: Append ... Remove ...`` lines, in
+    ``claims``) decides between explanations that give the same queue, e.g. a production never
+    appended versus a block dropped from a periodic middle.
+    """
+    m = system.m
+    res = system.step(prev)
+    if res is None:
+        return Kind.FAILURE_TO_HALT, "stepped from a halting queue", {}
+    head, prod, rest = res.head, res.production, prev[m:]
+    if got == prev:
+        return Kind.STALE_STATE, "wrote the previous queue again unchanged", {}
+    prods = system.productions
+    claimed_head = claims.head_claim if claims else None
+    claimed_app = claims.append_claim if claims else None
+    claimed_rem = claims.remove_claim if claims else None
+    # 1. what the model said it did, when that was wrong
+    if (
+        claimed_head
+        and claimed_head != head
+        and claimed_head in prods
+        and (claimed_app is None or claimed_app == prods[claimed_head])
+    ):
+        return (
+            Kind.WRONG_HEAD,
+            f"read head {claimed_head} instead of {head}",
+            {"head": head, "read": claimed_head, "claimed": True},
+        )
+    if claimed_app is not None and claimed_app != prod:
+        for sym in system.alphabet:
+            if sym != head and prods.get(sym) == claimed_app:
+                return (
+                    Kind.WRONG_HEAD,
+                    f"read head {sym} instead of {head} (appended {sym}'s production)",
+                    {"head": head, "read": sym, "appended": claimed_app, "claimed": True},
+                )
+        return (
+            Kind.WRONG_PRODUCTION,
+            f"appended {claimed_app or 'nothing'} instead of {prod} (head {head})",
+            {"head": head, "production": prod, "appended": claimed_app, "claimed": True},
+        )
+    if claimed_rem is not None and len(claimed_rem) != m and claimed_rem:
+        return (
+            Kind.WRONG_DELETION,
+            f"deleted {len(claimed_rem)} symbols instead of {m}",
+            {"deleted": len(claimed_rem), "m": m, "claimed": True},
+        )
+    # 2. the queue alone
+    if got.startswith(rest):
+        tail = got[len(rest) :]
+        for sym in system.alphabet:
+            if sym != head and prods.get(sym) == tail:
+                return (
+                    Kind.WRONG_HEAD,
+                    f"read head {sym} instead of {head} (appended {sym}'s production)",
+                    {"head": head, "read": sym, "appended": tail},
+                )
+    # deleting the wrong number of symbols: none, one too few or too many, or twice m (a
+    # larger count that fits is taken as symbols dropped from a periodic middle instead)
+    if got.endswith(prod):
+        kept = got[: len(got) - len(prod)]
+        d = len(prev) - len(kept)
+        if d != m and d in (0, m - 1, m + 1, 2 * m) and prev.endswith(kept):
+            return (
+                Kind.WRONG_DELETION,
+                f"deleted {d} symbols instead of {m}",
+                {"deleted": d, "m": m},
+            )
+        # production right: the retained middle was copied wrong
+        msg, detail = _copy_diff(rest, kept)
+        return Kind.COPY_ERROR, f"copy error: {msg}", detail
+    if got.startswith(rest):
+        tail = got[len(rest) :]
+        return (
+            Kind.WRONG_PRODUCTION,
+            f"appended {tail or 'nothing'} instead of {prod} (head {head})",
+            {"head": head, "production": prod, "appended": tail},
+        )
+    msg, detail = _copy_diff(rest + prod, got)
+    return Kind.OTHER, f"queue differs: {msg}", detail
+
+
+def _halt_claim_before(parse: ParseResult, step: int) -> int | None:
+    for k in sorted(parse.steps):
+        if k >= step:
+            break
+        if parse.steps[k].halt:
+            return k
+    return None
+
+
+def diagnose(
+    alignment: Alignment,
+    run: Run,
+    parse: ParseResult,
+    *,
+    status: str | None = None,
+    finish_reason: str | None = None,
+    answer_empty: bool = False,
+) -> Diagnosis | None:
+    """Explain the first divergence (or, for a passing sample, a halting finding)."""
+    system = run.system
+    stopped = status in ("cut", "interrupted", "error") or finish_reason == "length"
+    if alignment.passed:
+        return _findings(alignment, run)
+    div = alignment.first_divergence
+    if div is None:  # only pending steps: nothing to say yet
+        return None
+    k = div.step
+    new, inherited = _validity(alignment, run, parse)
+    base = {"new_errors": new, "inherited": inherited}
+    if parse.empty:
+        if stopped or answer_empty:
+            why = "the answer is empty" if answer_empty else "the answer stops before any step"
+            return Diagnosis(Kind.TRUNCATED, k, f"truncated answer: {why}", **base)
+        return Diagnosis(
+            Kind.NOTHING_PARSABLE, k, "format: no step could be read from the answer", **base
+        )
+    last = max((s for s in parse.steps if s < alignment.n_truth), default=-1)
+    if div.verdict is Verdict.UNPARSABLE:
+        ps = alignment.steps[k].parsed
+        problem = (ps.problem if ps else "") or "no queue"
+        if k == last and (stopped or parse.truncated):
+            return Diagnosis(
+                Kind.TRUNCATED,
+                k,
+                f"truncated answer: it ends inside step {k}",
+                {"last_step": k, "status": status, "finish_reason": finish_reason},
+                **base,
+            )
+        return Diagnosis(Kind.UNPARSABLE, k, f"format: step {k} unparsable ({problem})", **base)
+    if div.verdict is Verdict.MISSING:
+        if k < last:
+            return Diagnosis(
+                Kind.STEP_MISSING, k, f"format: step {k} missing (later steps were written)", **base
+            )
+        if stopped or parse.truncated:
+            return Diagnosis(
+                Kind.TRUNCATED,
+                k,
+                f"truncated answer: it ends after step {last}",
+                {"last_step": last, "status": status, "finish_reason": finish_reason},
+                **base,
+            )
+        halted_at = _halt_claim_before(parse, k)
+        if halted_at is not None:
+            msg = (
+                f"premature halt: declared halting at step {halted_at}; "
+                f"the machine runs to step {run.last_step}"
+            )
+        else:
+            msg = (
+                f"premature halt: stopped after step {last}; "
+                f"the machine runs to step {run.last_step}"
+            )
+        return Diagnosis(
+            Kind.PREMATURE_HALT,
+            k,
+            msg,
+            {"halt_claimed_at": halted_at, "last_written": last},
+            **base,
+        )
+    # a wrong queue
+    got = div.got or ""
+    if k == 0:
+        msg, detail = _copy_diff(run.state(0), got)
+        return Diagnosis(
+            Kind.COPY_ERROR, 0, f"copy error in the initial queue: {msg}", detail, **base
+        )
+    prev = run.state(k - 1)
+    ps = alignment.steps[k].parsed
+    if ps is not None and ps.halt and system.halts_on(got) is not None and len(got) < len(prev):
+        return Diagnosis(
+            Kind.PREMATURE_HALT,
+            k,
+            f"premature halt at step {k}: wrote a halting queue the rules do not give",
+            {"got": got},
+            **base,
+        )
+    kind, msg, detail = explain_transition(system, prev, got, ps)
+    if kind is Kind.STALE_STATE:
+        msg = f"previous queue repeated: step {k} is step {k - 1}'s queue unchanged"
+    elif not msg.startswith(("copy error", "premature")):
+        msg = f"{kind.label}: {msg}"
+    return Diagnosis(kind, k, msg, detail, **base)
+
+
+def _findings(alignment: Alignment, run: Run) -> Diagnosis | None:
+    if not alignment.extra_steps:
+        return None
+    first = alignment.extra_steps[0]
+    last_state = run.state(-1)
+    if not run.halted:
+        return Diagnosis(
+            Kind.BEYOND_CAP,
+            first,
+            f"steps beyond the cap: wrote {len(alignment.extra_steps)} step(s) after step {run.last_step}",
+            {"extra_steps": len(alignment.extra_steps)},
+            fatal=False,
+        )
+    changed = [
+        s.step
+        for s in alignment.steps[alignment.n_truth :]
+        if s.got is not None and s.got != last_state
+    ]
+    if changed:
+        return Diagnosis(
+            Kind.FAILURE_TO_HALT,
+            first,
+            f"failure to halt: kept stepping after the machine halted at step {run.last_step} "
+            f"({run.halt_description()})",
+            {"extra_steps": len(alignment.extra_steps)},
+            fatal=False,
+        )
+    return Diagnosis(
+        Kind.STEPS_AFTER_HALT,
+        first,
+        f"steps after halting: restated the halting queue as step {first}",
+        {"extra_steps": len(alignment.extra_steps)},
+        fatal=False,
+    )
+
+
+def _validity(alignment: Alignment, run: Run, parse: ParseResult) -> tuple[list[int], list[int]]:
+    """Wrong steps that break the rules from the model's own previous queue (new errors) and
+    wrong steps that follow correctly from an earlier mistake (inherited)."""
+    wrong = [s.step for s in alignment.steps[: alignment.n_truth] if s.verdict is Verdict.WRONG]
+    if not wrong:
+        return [], []
+    valid = local_validity(run.system, run.state(0), parse.steps, alignment.n_truth - 1)
+    new = [k for k in wrong if valid.get(k) is False]
+    inherited = [k for k in wrong if valid.get(k) is True]
+    return new, inherited

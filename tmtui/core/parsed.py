@@ -1,0 +1,68 @@
+"""What a parser reads out of a transcript: the shared result types of both parsers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["MAX_STEP_NUMBER", "ParseResult", "ParsedStep", "StepOccurrence"]
+
+# Step numbers above this are kept as written in the text but can never match a ground-truth
+# step; they exist so that "step 99999999999999999999:" never sizes a list or a loop.
+MAX_STEP_NUMBER = 10**9
+
+
+@dataclass(slots=True)
+class StepOccurrence:
+    """One place in the text where a step was written."""
+
+    step: int
+    queue: str | None  # symbols, separators removed; None when no queue could be read
+    span: tuple[int, int] | None  # the queue's text span (inside the brackets) in the answer
+    header_span: tuple[int, int]
+    halt: bool = False  # the model marked this state as halting (<halt>, "halts", 停机)
+    stop: bool = False  # the model marked that it stopped at the step cap (<stop>)
+    unknown: str = ""  # symbols outside the alphabet, in order of first appearance
+    head_claim: str | None = None  # the "Head Symbol:" the model wrote for this step
+    append_claim: str | None = None  # what its action line says it appends ("Append X Y ...")
+    remove_claim: str | None = None  # what its action line says it removes ("Remove X Y ...")
+    note: str = ""  # how the queue was chosen (e.g. an echo of the previous state skipped)
+    problem: str = ""  # why no queue could be read (unparsable)
+
+
+@dataclass(slots=True)
+class ParsedStep(StepOccurrence):
+    """The reading of a step that counts, with what happened to the others."""
+
+    occurrences: int = 1  # how many times the step number was written
+    why: str = ""  # which occurrence won and why, when there were several
+
+
+@dataclass
+class ParseResult:
+    """The steps a parser read from an answer, by step number."""
+
+    mode: str  # "strict" or "tmbench"
+    version: str
+    steps: dict[int, ParsedStep] = field(default_factory=dict)
+    duplicates: dict[int, list[StepOccurrence]] = field(default_factory=dict)
+    deviations: list[str] = field(default_factory=list)  # format deviations (not errors)
+    reasoning_spans: list[tuple[int, int]] = field(default_factory=list)
+    truncated: bool = False  # the text ends inside a step (no queue yet, or an open bracket)
+    halt_step: int | None = None  # first step marked as halting
+
+    @property
+    def empty(self) -> bool:
+        return not self.steps
+
+    def get(self, step: int) -> ParsedStep | None:
+        return self.steps.get(step)
+
+    def queue(self, step: int) -> str | None:
+        s = self.steps.get(step)
+        return None if s is None else s.queue
+
+    def max_step(self) -> int:
+        return max(self.steps, default=-1)
+
+    def unparsable(self) -> list[int]:
+        return sorted(k for k, s in self.steps.items() if s.queue is None)

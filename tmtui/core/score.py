@@ -1,0 +1,416 @@
+"""Scoring: per sample (verdicts, pass, first divergence, diagnosis) and per dataset (ACC(i),
+SWA uniform and linear, pass rate, intervals), as in the TMBench paper.
+
+* ACC(i): correct / samples whose ground truth has step i (the official denominator).
+* SWA uniform: mean of ACC(i) over steps 0..S-1; SWA linear: weighted by (i + 1). S is the
+  dataset's number of states (31 for TMBench: steps 0..30). A step no sample reaches has no
+  ACC and is left out of both sums (the official script would divide by zero there).
+* Pass rate: samples with every ground-truth step correct. All figures are percentages 0-100.
+* Intervals: Wilson 95 % for the pass rate; a seeded Poisson bootstrap (resampling samples) for
+  both SWAs.
+
+Unparsable and missing steps are counted apart from wrong ones; all three are "not correct".
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from operator import mul
+
+from tmtui.core.align import Alignment, Verdict, align
+from tmtui.core.compat import COMPAT_VERSION, compat_steps, parse_compat
+from tmtui.core.datasets import Instance
+from tmtui.core.diagnose import Diagnosis, diagnose
+from tmtui.core.parse import STRICT_VERSION, parse_strict
+from tmtui.core.parsed import ParsedStep, ParseResult
+
+__all__ = [
+    "SCORER_VERSION",
+    "DatasetScore",
+    "SampleScore",
+    "ScoreAccumulator",
+    "parse_answer",
+    "parser_version",
+    "score_sample",
+    "wilson",
+]
+
+SCORER_VERSION = "score-1"
+MODES = ("strict", "tmbench")
+
+
+def parser_version(mode: str) -> str:
+    return STRICT_VERSION if mode == "strict" else COMPAT_VERSION
+
+
+def parse_answer(text: str, mode: str, alphabet: Sequence[str] | None = None) -> ParseResult:
+    if mode == "strict":
+        return parse_strict(text, tuple(alphabet) if alphabet else None)
+    if mode == "tmbench":
+        return parse_compat(text, tuple(alphabet) if alphabet else None)
+    raise ValueError(f"unknown parser mode {mode!r}; choose strict or tmbench")
+
+
+@dataclass
+class SampleScore:
+    """The score of one answer to one instance."""
+
+    instance_id: str
+    index: int
+    model: str
+    mode: str
+    verdicts: str  # one letter per ground-truth step: c w m u
+    passed: bool
+    n_truth: int
+    first_divergence: int | None = None
+    divergence_position: int | None = None
+    diagnosis: Diagnosis | None = None
+    extra_steps: int = 0
+    deviations: list[str] = field(default_factory=list)
+    status: str = "complete"
+    source: str = ""
+    rules_sha256: str = ""
+    prompt_sha256: str = ""
+    alignment: Alignment | None = None  # kept only when asked for
+    parse: ParseResult | None = None
+
+    @property
+    def n_correct(self) -> int:
+        return self.verdicts.count("c")
+
+    def swa(self, linear: bool = False) -> float:
+        """This sample's own step-weighted accuracy (percent) over its ground-truth steps."""
+        if not self.verdicts:
+            return 0.0
+        if linear:
+            num = sum(i + 1 for i, v in enumerate(self.verdicts) if v == "c")
+            return 100.0 * num / sum(range(1, len(self.verdicts) + 1))
+        return 100.0 * self.n_correct / len(self.verdicts)
+
+    def to_dict(self) -> dict:
+        d = {
+            "instance_id": self.instance_id,
+            "index": self.index,
+            "model": self.model,
+            "passed": self.passed,
+            "verdicts": self.verdicts,
+            "n_truth": self.n_truth,
+            "correct": self.n_correct,
+            "wrong": self.verdicts.count("w"),
+            "missing": self.verdicts.count("m"),
+            "unparsable": self.verdicts.count("u"),
+            "extra_steps": self.extra_steps,
+            "first_divergence": self.first_divergence,
+            "divergence_position": self.divergence_position,
+            "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
+            "swa_uniform": round(self.swa(), 4),
+            "deviations": self.deviations,
+            "status": self.status,
+            "rules_sha256": self.rules_sha256,
+            "prompt_sha256": self.prompt_sha256,
+        }
+        if self.source:
+            d["source"] = self.source
+        return d
+
+
+def score_sample(
+    inst: Instance,
+    answer: str,
+    *,
+    mode: str = "strict",
+    truth: Sequence[str] | None = None,
+    model: str = "",
+    status: str = "complete",
+    finish_reason: str | None = None,
+    source: str = "",
+    keep: bool = False,
+    diagnose_it: bool = True,
+    prompt_sha256: str = "",
+) -> SampleScore:
+    """Score one answer. ``truth`` overrides the simulated ground truth (official files carry
+    their own ``step_results``; compat mode scores against them, exactly as acc.py does)."""
+    run = inst.run
+    states: Sequence[str] = truth if truth is not None else run.states()
+    parse = parse_answer(answer, mode, inst.alphabet)
+    al = align(states, parse)
+    diag = None
+    if diagnose_it:
+        diag = diagnose(
+            al,
+            run,
+            parse,
+            status=status,
+            finish_reason=finish_reason,
+            answer_empty=not answer.strip(),
+        )
+    div = al.first_divergence
+    return SampleScore(
+        instance_id=inst.id,
+        index=inst.index,
+        model=model,
+        mode=mode,
+        verdicts=al.verdicts(),
+        passed=al.passed,
+        n_truth=al.n_truth,
+        first_divergence=div.step if div else None,
+        divergence_position=div.position if div else None,
+        diagnosis=diag,
+        extra_steps=len(al.extra_steps),
+        deviations=list(parse.deviations),
+        status=status,
+        source=source,
+        rules_sha256=inst.rules_sha256(),
+        prompt_sha256=prompt_sha256,
+        alignment=al if keep else None,
+        parse=parse if keep else None,
+    )
+
+
+def compat_verdicts(answer: str, truth: Sequence[str]) -> tuple[str, int]:
+    """The official per-step verdicts and the number of steps written past the truth, fast
+    (no spans, no diagnosis)."""
+    got = compat_steps(answer)
+    out = []
+    for i, want in enumerate(truth):
+        q = got.get(i)
+        out.append("m" if q is None else ("c" if q == want else "w"))
+    n = len(truth)
+    extra = sum(1 for k in got if k >= n) if len(got) > len(out) or n == 0 else 0
+    return "".join(out), extra
+
+
+def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval, as percentages."""
+    if n == 0:
+        return (0.0, 0.0)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (100 * max(0.0, centre - half), 100 * min(1.0, centre + half))
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    """A Poisson(lam) draw: Knuth's product method for small means, PTRS (Hörmann 1993)
+    for large ones."""
+    if lam <= 0:
+        return 0
+    if lam < 30:
+        limit = math.exp(-lam)
+        k, prod = 0, rng.random()
+        while prod > limit:
+            k += 1
+            prod *= rng.random()
+        return k
+    slam = math.sqrt(lam)
+    loglam = math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        u = rng.random() - 0.5
+        v = rng.random()
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:
+            return k
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if math.log(v * inv_alpha / (a / (us * us) + b)) <= -lam + k * loglam - math.lgamma(k + 1):
+            return k
+
+
+@dataclass
+class DatasetScore:
+    """Dataset-level figures (percentages)."""
+
+    n_samples: int
+    passed: int
+    pass_rate: float
+    swa_uniform: float
+    swa_linear: float
+    step_accuracy: list[float | None]
+    step_counts: list[dict[str, int]]
+    intervals: dict[str, tuple[float, float] | None]
+    diagnoses: dict[str, int]
+    findings: dict[str, int]
+    n_steps: int
+    mode: str
+    parser_version: str
+    scorer_version: str = SCORER_VERSION
+    bootstrap: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "n_samples": self.n_samples,
+            "passed": self.passed,
+            "pass_rate": self.pass_rate,
+            "swa_uniform": self.swa_uniform,
+            "swa_linear": self.swa_linear,
+            "step_accuracy": self.step_accuracy,
+            "step_counts": self.step_counts,
+            "intervals": {k: (list(v) if v else None) for k, v in self.intervals.items()},
+            "diagnoses": self.diagnoses,
+            "findings": self.findings,
+            "n_steps": self.n_steps,
+            "parser": {"mode": self.mode, "version": self.parser_version},
+            "scorer_version": self.scorer_version,
+            "bootstrap_resamples": self.bootstrap,
+        }
+
+
+class ScoreAccumulator:
+    """Adds sample verdicts one at a time; memory is per distinct verdict pattern, not per
+    sample, so a file of any size scores in flat memory."""
+
+    def __init__(self, n_steps: int | None = None, mode: str = "strict") -> None:
+        self.n_steps = n_steps
+        self.mode = mode
+        self.patterns: Counter[str] = Counter()
+        self.diagnoses: Counter[str] = Counter()
+        self.findings: Counter[str] = Counter()
+
+    def add_verdicts(self, verdicts: str) -> None:
+        self.patterns[verdicts] += 1
+
+    def add(self, s: SampleScore) -> None:
+        self.patterns[s.verdicts] += 1
+        if s.diagnosis is not None:
+            if s.diagnosis.fatal:
+                self.diagnoses[s.diagnosis.kind.value] += 1
+            else:
+                self.findings[s.diagnosis.kind.value] += 1
+
+    def merge(self, other: ScoreAccumulator) -> None:
+        self.patterns.update(other.patterns)
+        self.diagnoses.update(other.diagnoses)
+        self.findings.update(other.findings)
+
+    @property
+    def n(self) -> int:
+        return sum(self.patterns.values())
+
+    @property
+    def steps(self) -> int:
+        """S: the steps the SWA runs over (the dataset's states, else the longest truth)."""
+        if self.n_steps is not None:
+            return self.n_steps
+        return max((len(p) for p in self.patterns), default=0)
+
+    def _sums(self, weights: Iterable[tuple[str, float]]) -> tuple[list[float], list[float]]:
+        S = self.steps
+        correct = [0.0] * S
+        total = [0.0] * S
+        for pat, w in weights:
+            if not w:
+                continue
+            for i, v in enumerate(pat[:S]):
+                total[i] += w
+                if v == "c":
+                    correct[i] += w
+        return correct, total
+
+    def _bootstrap(self, resamples: int, seed: int) -> dict[str, tuple[float, float]]:
+        return _bootstrap_swa(list(self.patterns.items()), self.steps, resamples, seed)
+
+    @staticmethod
+    def _swa(correct: list[float], total: list[float]) -> tuple[float, float]:
+        uni_num = uni_den = lin_num = lin_den = 0.0
+        for i, (c, t) in enumerate(zip(correct, total, strict=True)):
+            if t <= 0:
+                continue
+            acc = c / t
+            uni_num += acc
+            uni_den += 1
+            lin_num += acc * (i + 1)
+            lin_den += i + 1
+        if not uni_den:
+            return 0.0, 0.0
+        return 100 * uni_num / uni_den, 100 * lin_num / lin_den
+
+    def result(self, bootstrap: int = 1000, seed: int = 0) -> DatasetScore:
+        S = self.steps
+        correct, total = self._sums(self.patterns.items())
+        n = self.n
+        passed = sum(c for p, c in self.patterns.items() if p and set(p) == {"c"})
+        uni, lin = self._swa(correct, total)
+        counts = []
+        for i in range(S):
+            tally = Counter()
+            for pat, c in self.patterns.items():
+                if i < len(pat):
+                    tally[pat[i]] += c
+            counts.append(
+                {
+                    "total": tally.total(),
+                    "correct": tally["c"],
+                    "wrong": tally["w"],
+                    "missing": tally["m"],
+                    "unparsable": tally["u"],
+                }
+            )
+        intervals: dict[str, tuple[float, float] | None] = {
+            "pass_rate": wilson(passed, n) if n else None,
+            "swa_uniform": None,
+            "swa_linear": None,
+        }
+        if bootstrap > 0 and n > 1:
+            intervals.update(self._bootstrap(bootstrap, seed))
+        return DatasetScore(
+            n_samples=n,
+            passed=passed,
+            pass_rate=100 * passed / n if n else 0.0,
+            swa_uniform=uni,
+            swa_linear=lin,
+            step_accuracy=[
+                (100 * c / t if t else None) for c, t in zip(correct, total, strict=True)
+            ],
+            step_counts=counts,
+            intervals=intervals,
+            diagnoses=dict(self.diagnoses.most_common()),
+            findings=dict(self.findings.most_common()),
+            n_steps=S,
+            mode=self.mode,
+            parser_version=parser_version(self.mode),
+            bootstrap=bootstrap if n > 1 else 0,
+        )
+
+
+def _bootstrap_swa(
+    patterns: list[tuple[str, int]], n_steps: int, resamples: int, seed: int
+) -> dict[str, tuple[float, float]]:
+    """Poisson bootstrap of both SWAs: each distinct verdict pattern p (n_p samples) gets the
+    weight Poisson(n_p) per resample, the sum of n_p independent Poisson(1) sample weights."""
+    rng = random.Random(seed)
+    counts = [c for _, c in patterns]
+    cols_c = [[1 if i < len(p) and p[i] == "c" else 0 for p, _ in patterns] for i in range(n_steps)]
+    cols_t = [[1 if i < len(p) else 0 for p, _ in patterns] for i in range(n_steps)]
+    unis, lins = [], []
+    for _ in range(resamples):
+        w = [_poisson(rng, c) for c in counts]
+        cc = [sum(map(mul, w, col)) for col in cols_c]
+        tt = [sum(map(mul, w, col)) for col in cols_t]
+        u, li = ScoreAccumulator._swa(cc, tt)
+        unis.append(u)
+        lins.append(li)
+    return {"swa_uniform": _percentile_interval(unis), "swa_linear": _percentile_interval(lins)}
+
+
+def _percentile_interval(values: list[float], level: float = 0.95) -> tuple[float, float]:
+    vs = sorted(values)
+    lo_i = math.floor((1 - level) / 2 * (len(vs) - 1))
+    hi_i = math.ceil((1 + level) / 2 * (len(vs) - 1))
+    return (vs[lo_i], vs[hi_i])
+
+
+def step_map(steps: dict[int, ParsedStep]) -> dict[int, str | None]:
+    return {k: v.queue for k, v in steps.items()}
+
+
+__all__ += ["MODES", "Verdict", "compat_verdicts", "step_map"]

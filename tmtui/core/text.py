@@ -1,0 +1,57 @@
+"""Untrusted text made safe to show: control characters become visible, never act.
+
+Model output and dataset strings are data. Before anything reaches a terminal (CLI output, error
+lines, the TUI) it goes through :func:`visible`: ESC becomes ``␛``, other C0 controls their
+Unicode control pictures (``␀`` .. ``␟``), DEL ``␡``, C1 controls and bidi/invisible format
+characters an escape like ``\\x9b`` or ``\\u202e``. Newlines and tabs are kept unless asked.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["has_controls", "one_line", "visible"]
+
+# C0 (except \t \n), DEL, C1, bidi embeddings/overrides/isolates, zero-width and other
+# format characters that can reorder or hide text, line/paragraph separators, BOM,
+# lone surrogates (which cannot be encoded for output).
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
+_UNSAFE_WITH_NL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def _picture(m: re.Match[str]) -> str:
+    ch = m.group()
+    code = ord(ch)
+    if code == 0x1B:
+        return "␛"
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "␡"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def visible(text: str, *, keep_newlines: bool = True) -> str:
+    """Return ``text`` with every control or bidi character replaced by a visible stand-in."""
+    pattern = _UNSAFE if keep_newlines else _UNSAFE_WITH_NL
+    if keep_newlines and "\t" in text:
+        text = text.replace("\t", "    ")
+    return pattern.sub(_picture, text)
+
+
+def has_controls(text: str) -> bool:
+    return _UNSAFE_WITH_NL.search(text) is not None
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """A single visible line, cut to ``limit`` characters (for error messages)."""
+    out = visible(text, keep_newlines=False)
+    if len(out) > limit:
+        out = out[: limit - 1] + "…"
+    return out

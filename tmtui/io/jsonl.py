@@ -1,0 +1,127 @@
+"""tmtui JSONL files: one record a line, appended by one writer, flushed and fsynced per record.
+
+A crash (even ``kill -9``) can at worst leave a torn last line; readers report it and go on,
+and :class:`RecordWriter` cuts it off before appending again, so a file never holds a partial
+record in the middle.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+
+from tmtui.core.text import one_line
+from tmtui.io.records import Record, decode_record, encode_record
+
+__all__ = ["BadLine", "RecordWriter", "iter_jsonl", "repair_tail"]
+
+
+@dataclass(slots=True)
+class BadLine:
+    """A line that is not a valid record."""
+
+    line: int  # 1-based
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+def _explain(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, msgspec.DecodeError) and "utf-8" in text.lower():
+        return "invalid UTF-8"
+    return one_line(text, 160)
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Record | BadLine]]:
+    """(line number, record or error) for every non-blank line, streaming."""
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            if not raw.strip():
+                continue
+            if not raw.endswith(b"\n"):
+                # the last line of a file cut while it was being written
+                try:
+                    rec = decode_record(raw)
+                except (msgspec.DecodeError, msgspec.ValidationError):
+                    yield n, BadLine(n, "truncated last line (the writer was interrupted)")
+                    continue
+                yield n, rec
+                continue
+            try:
+                yield n, decode_record(raw)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                yield n, BadLine(n, _explain(exc))
+            except (RecursionError, ValueError, TypeError) as exc:
+                yield n, BadLine(n, one_line(f"{type(exc).__name__}: {exc}", 160))
+
+
+def repair_tail(path: str | Path) -> int:
+    """Cut a torn last line (no final newline) off the file; return the bytes removed."""
+    p = Path(path)
+    if not p.exists():
+        return 0
+    with open(p, "rb+") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        if size == 0:
+            return 0
+        f.seek(size - 1)
+        if f.read(1) == b"\n":
+            return 0
+        # walk back to the last newline
+        pos = size
+        block = 65536
+        while pos > 0:
+            start = max(0, pos - block)
+            f.seek(start)
+            chunk = f.read(pos - start)
+            i = chunk.rfind(b"\n")
+            if i >= 0:
+                cut = start + i + 1
+                break
+            pos = start
+        else:
+            cut = 0
+        f.truncate(cut)
+        f.flush()
+        os.fsync(f.fileno())
+        return size - cut
+
+
+class RecordWriter:
+    """Appends records to a JSONL file: one write, flush and fsync per record."""
+
+    def __init__(self, path: str | Path, *, sync: bool = True) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.repaired = repair_tail(self.path)
+        self._f = open(self.path, "ab")  # noqa: SIM115 - closed in close()
+        self._sync = sync
+        self.written = 0
+
+    def write(self, rec: Record) -> None:
+        data = encode_record(rec)
+        self._f.write(data)
+        self._f.flush()
+        if self._sync:
+            os.fsync(self._f.fileno())
+        self.written += 1
+
+    def close(self) -> None:
+        if not self._f.closed:
+            self._f.flush()
+            if self._sync:
+                os.fsync(self._f.fileno())
+            self._f.close()
+
+    def __enter__(self) -> RecordWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

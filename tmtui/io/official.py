@@ -1,0 +1,352 @@
+"""Official TMBench JSON files: datasets (samples with ``step_results``) and results files
+(samples that add ``prompts``, ``ans`` and ``num_token``).
+
+Reading keeps memory low: the top level is decoded with every sample left as raw bytes, and each
+sample is decoded, used and dropped in turn. A file that does not decode as a whole (truncated,
+invalid UTF-8 in one sample, ...) is split sample by sample instead, so one bad sample costs only
+itself; each problem is reported with the sample's index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+
+from tmtui.core.datasets import (
+    LETTERS,
+    Dataset,
+    DatasetError,
+    Instance,
+    dataset_from_obj,
+    instance_id,
+)
+from tmtui.core.tagsystem import TagSystemError
+from tmtui.core.text import one_line
+
+__all__ = [
+    "BadSample",
+    "OfficialFile",
+    "ResultSample",
+    "load_dataset_file",
+    "open_official",
+]
+
+
+class _Sample(msgspec.Struct):
+    init_str: str
+    rule: dict[str, str]
+    id: str | None = None
+    delete_count: int | None = None
+    step_results: list[str] | None = None
+    ans: str | msgspec.UnsetType | None = msgspec.UNSET
+    num_token: int | float | None = None
+
+
+_top_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_list_decoder = msgspec.json.Decoder(list[msgspec.Raw])
+_sample_decoder = msgspec.json.Decoder(_Sample)
+_symbols_decoder = msgspec.json.Decoder(list[str])
+_int_decoder = msgspec.json.Decoder(int)
+
+
+@dataclass(slots=True)
+class BadSample:
+    index: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"sample {self.index}: {self.message}"
+
+
+@dataclass(slots=True)
+class ResultSample:
+    """One sample of an official file, with the model's answer when there is one."""
+
+    index: int
+    instance: Instance
+    answer: str | None  # None: the sample has no "ans" (the official evaluator skips it)
+    step_results: list[str] | None
+    num_token: int | float | None = None
+
+
+def _explain(exc: Exception) -> str:
+    text = str(exc)
+    if "utf-8" in text.lower():
+        return "invalid UTF-8"
+    return one_line(text, 160)
+
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.DOTALL)
+_STRUCT = re.compile(rb'["{}\[\],]')
+
+
+def _split_array(buf: bytes, start: int) -> Iterator[tuple[int, int] | None]:
+    """Byte ranges of the elements of the JSON array whose '[' is at ``start``.
+
+    Tolerant: yields None for an element cut off by the end of the buffer. Never recursive,
+    so deeply nested elements cannot exhaust the stack.
+    """
+    pos = start + 1
+    n = len(buf)
+    depth = 0
+    elem_start = -1
+    while pos < n:
+        m = _STRUCT.search(buf, pos)
+        if m is None:
+            break
+        ch = m.group()
+        if ch == b'"':
+            s = _STRING.match(buf, m.start())
+            if s is None:
+                break  # an unterminated string: the file was cut
+            if depth == 0 and elem_start < 0:
+                elem_start = m.start()
+            pos = s.end()
+            continue
+        pos = m.end()
+        if ch in b"{[":
+            if depth == 0 and elem_start < 0:
+                elem_start = m.start()
+            depth += 1
+        elif ch in b"}]":
+            if depth == 0:  # the array's own ']'
+                if elem_start >= 0:
+                    yield (elem_start, m.start())
+                return
+            depth -= 1
+        elif ch == b"," and depth == 0:
+            if elem_start >= 0:
+                yield (elem_start, m.start())
+            elem_start = -1
+    if elem_start >= 0 or depth:
+        yield None
+
+
+class OfficialFile:
+    """An official dataset or results file, read lazily."""
+
+    def __init__(self, path: str | Path, data: bytes | None = None) -> None:
+        self.path = Path(path)
+        self.name = self.path.stem
+        buf = self.path.read_bytes() if data is None else data
+        self._buf = buf
+        self.whole = True  # False: the file did not decode as a whole and was split
+        self.file_errors: list[str] = []
+        try:
+            top = _top_decoder.decode(buf)
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+            top = None
+            self.file_errors.append(
+                f"the file is not valid JSON ({_explain(exc)}); reading samples one by one"
+            )
+        self._raw_samples: list[msgspec.Raw] | list[tuple[int, int] | None]
+        if top is not None:
+            if "samples" not in top:
+                raise DatasetError("not a TMBench file: no top-level 'samples'")
+            try:
+                self._raw_samples = _list_decoder.decode(top["samples"])
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                raise DatasetError(f"'samples' is not a list ({_explain(exc)})") from None
+            self.symbol_set = self._meta_symbols(top.get("symbol_set"))
+            self.max_step = self._meta_int(top.get("max_step"), 31, "max_step")
+            self.delete_count = self._meta_int(top.get("delete_count"), 2, "delete_count")
+            self._meta_raw = {k: v for k, v in top.items() if k != "samples"}
+        else:
+            self.whole = False
+            m = re.search(rb'"samples"\s*:\s*\[', buf)
+            if m is None:
+                raise DatasetError("not a TMBench file: no 'samples' array found")
+            self._raw_samples = list(_split_array(buf, m.end() - 1))
+            head = buf[: m.start()]
+            self.symbol_set = self._scan_symbols(head)
+            self.max_step = self._scan_int(head, b"max_step", 31)
+            self.delete_count = self._scan_int(head, b"delete_count", 2)
+            self._meta_raw = {}
+        self._cache: dict[tuple, Instance] = {}
+
+    # -- metadata ---------------------------------------------------------------------
+    def _meta_symbols(self, raw: msgspec.Raw | None) -> tuple[str, ...]:
+        if raw is None:
+            return LETTERS
+        try:
+            syms = _symbols_decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            raise DatasetError("'symbol_set' must be a list of single characters") from None
+        if not syms or any(len(s) != 1 for s in syms):
+            raise DatasetError("'symbol_set' must be a list of single characters")
+        return tuple(syms)
+
+    @staticmethod
+    def _meta_int(raw: msgspec.Raw | None, default: int, key: str) -> int:
+        if raw is None:
+            return default
+        try:
+            val = _int_decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            raise DatasetError(f"'{key}' must be an integer") from None
+        if val < 1 or val > 10_000_000:
+            raise DatasetError(f"'{key}' must be between 1 and 10,000,000")
+        return val
+
+    def _scan_symbols(self, head: bytes) -> tuple[str, ...]:
+        m = re.search(rb'"symbol_set"\s*:\s*(\[[^\]]*\])', head)
+        if m is None:
+            return LETTERS
+        try:
+            return self._meta_symbols(msgspec.Raw(m.group(1)))
+        except DatasetError:
+            return LETTERS
+
+    def _scan_int(self, head: bytes, key: bytes, default: int) -> int:
+        m = re.search(rb'"' + key + rb'"\s*:\s*(\d{1,8})', head)
+        return int(m.group(1)) if m else default
+
+    # -- samples ----------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._raw_samples)
+
+    def _raw(self, i: int) -> bytes | None:
+        r = self._raw_samples[i]
+        if r is None:
+            return None
+        if isinstance(r, tuple):
+            return self._buf[r[0] : r[1]]
+        return r  # msgspec.Raw supports the buffer protocol
+
+    def _instance(self, s: _Sample, index: int) -> Instance:
+        m = s.delete_count if s.delete_count is not None else self.delete_count
+        key = (s.init_str, tuple(s.rule.items()), m, s.id)
+        inst = self._cache.get(key)
+        if inst is not None:
+            if inst.index != index:
+                inst = _clone(inst, index)
+            return inst
+        if m < 1:
+            raise DatasetError("delete_count must be >= 1")
+        alpha = self.symbol_set
+        extra = tuple(k for k in s.rule if k not in alpha)
+        inst = Instance(
+            id=s.id if s.id is not None else instance_id(s.init_str, s.rule),
+            init=s.init_str,
+            rules=dict(s.rule),
+            m=m,
+            alphabet=alpha + extra,
+            max_states=self.max_step,
+            index=index,
+            step_results=None,
+            dataset=self.name,
+        )
+        try:
+            inst.system  # noqa: B018 - validate
+        except TagSystemError as exc:
+            raise DatasetError(str(exc)) from None
+        if len(self._cache) < 100_000:
+            self._cache[key] = inst
+        return inst
+
+    def sample(self, i: int) -> ResultSample | BadSample:
+        raw = self._raw(i)
+        if raw is None:
+            return BadSample(i, "truncated (the file ends inside this sample)")
+        try:
+            s = _sample_decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            return BadSample(i, _explain(exc))
+        except RecursionError:
+            return BadSample(i, "nested too deeply")
+        try:
+            inst = self._instance(s, i)
+        except DatasetError as exc:
+            return BadSample(i, str(exc))
+        ans = None if s.ans is msgspec.UNSET else s.ans
+        if s.ans is None:
+            return BadSample(i, "'ans' is null")
+        return ResultSample(i, inst, ans, s.step_results, s.num_token)
+
+    def __iter__(self) -> Iterator[ResultSample | BadSample]:
+        for i in range(len(self._raw_samples)):
+            yield self.sample(i)
+
+    def has_answers(self) -> bool:
+        """True for a results file (some sample carries an 'ans')."""
+        for i in range(min(len(self._raw_samples), 50)):
+            raw = self._raw(i)
+            if raw is not None and b'"ans"' in bytes(raw):
+                return True
+        return any(
+            raw is not None and b'"ans"' in bytes(raw)
+            for raw in (self._raw(i) for i in range(min(len(self._raw_samples), 50), len(self)))
+        )
+
+    def to_dataset(self, *, strict: bool = False) -> Dataset:
+        """The dataset this file holds (results files are datasets too)."""
+        samples = []
+        errors = []
+        for item in self:
+            if isinstance(item, BadSample):
+                if strict:
+                    raise DatasetError(str(item))
+                errors.append((item.index, item.message))
+                continue
+            inst = item.instance
+            if inst.step_results is not item.step_results:
+                inst = _clone(inst, item.index)
+                inst.step_results = item.step_results
+            samples.append(inst)
+        ds = Dataset(
+            samples=samples,
+            symbol_set=self.symbol_set,
+            max_step=self.max_step,
+            delete_count=self.delete_count,
+            name=self.name,
+            extra={"errors": errors},
+        )
+        for key in ("rule_min_length", "rule_max_length", "str_min_length", "str_max_length"):
+            raw = self._meta_raw.get(key)
+            if raw is not None:
+                with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+                    setattr(ds, key, _int_decoder.decode(raw))
+        return ds
+
+
+def _clone(inst: Instance, index: int) -> Instance:
+    new = Instance(
+        id=inst.id,
+        init=inst.init,
+        rules=inst.rules,
+        m=inst.m,
+        alphabet=inst.alphabet,
+        max_states=inst.max_states,
+        index=index,
+        step_results=inst.step_results,
+        dataset=inst.dataset,
+    )
+    # share the simulated ground truth
+    if "run" in inst.__dict__:
+        new.__dict__["run"] = inst.__dict__["run"]
+    if "system" in inst.__dict__:
+        new.__dict__["system"] = inst.__dict__["system"]
+    return new
+
+
+def open_official(path: str | Path) -> OfficialFile:
+    return OfficialFile(path)
+
+
+def load_dataset_file(path: str | Path) -> Dataset:
+    """Read a dataset (or the dataset part of a results file); raises DatasetError."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"cannot read {p}: {exc.strerror or exc}") from None
+    try:
+        obj = msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise DatasetError(f"{p.name} is not valid JSON ({_explain(exc)})") from None
+    return dataset_from_obj(obj, name=p.stem)

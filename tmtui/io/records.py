@@ -1,0 +1,138 @@
+"""tmtui's record schema: one JSONL line per attempt (a model's answer or a human's).
+
+Records are self-contained: each carries the instance it answers (m, alphabet, rules, initial
+queue, step cap), so rescoring a file never needs the model or the dataset again. See
+docs/records.md for every field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from tmtui.core.datasets import Instance
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "FailedTry",
+    "InstanceSpec",
+    "Record",
+    "Timing",
+    "Usage",
+    "decode_record",
+    "encode_record",
+    "instance_of",
+    "spec_of",
+]
+
+SCHEMA_VERSION = 1
+STATUSES = ("complete", "interrupted", "error", "cut")
+
+
+class InstanceSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
+    id: str
+    m: int
+    alphabet: list[str]
+    rules: dict[str, str]
+    init: str
+    max_states: int = 31
+
+
+class Usage(msgspec.Struct, kw_only=True, omit_defaults=True):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    total_tokens: int | None = None
+    source: str = "server"  # "server", "tiktoken:<encoding>" or "estimate"
+
+
+class Timing(msgspec.Struct, kw_only=True, omit_defaults=True):
+    started_at: str | None = None  # wall clock, ISO 8601 UTC
+    first_token_ms: float | None = None  # monotonic, from the request
+    elapsed_ms: float | None = None
+
+
+class FailedTry(msgspec.Struct, kw_only=True, omit_defaults=True):
+    error: str
+    partial: str = ""  # the text received before the try failed
+    reasoning: str = ""
+    at_ms: float | None = None
+
+
+class Record(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One attempt at one instance."""
+
+    schema_version: int = SCHEMA_VERSION
+    kind: str = "model"  # "model" or "human"
+    instance_id: str
+    dataset: str
+    index: int
+    model: str
+    status: str  # complete | interrupted | error | cut
+    answer: str
+    reasoning: str = ""
+    finish_reason: str | None = None
+    instance: InstanceSpec | None = None
+    prompt_template: str = "tmbench"
+    prompt_sha256: str = ""
+    max_steps: int | None = None  # the step cap asked for, when not the dataset's
+    params: dict[str, Any] = {}
+    usage: Usage | None = None
+    # arrival of each streamed chunk: [ms since the request, content chars, reasoning chars]
+    chunks: list[list[float]] = []
+    timing: Timing | None = None
+    error: str | None = None
+    tries: list[FailedTry] = []  # failed tries before this one, with their partial text
+    repeat: int = 0
+    run_id: str = ""
+    created_at: str = ""
+    meta: dict[str, Any] = {}
+
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(Record)
+
+
+def encode_record(rec: Record) -> bytes:
+    """One JSONL line (with its newline)."""
+    return _encoder.encode(rec) + b"\n"
+
+
+def decode_record(line: bytes | str) -> Record:
+    rec = _decoder.decode(line)
+    if rec.status not in STATUSES:
+        raise msgspec.ValidationError(
+            f"status must be one of {', '.join(STATUSES)} - at `$.status`"
+        )
+    return rec
+
+
+def spec_of(inst: Instance) -> InstanceSpec:
+    return InstanceSpec(
+        id=inst.id,
+        m=inst.m,
+        alphabet=list(inst.alphabet),
+        rules=dict(inst.rules),
+        init=inst.init,
+        max_states=inst.max_states,
+    )
+
+
+def instance_of(rec: Record) -> Instance | None:
+    """The instance a record answers, from its embedded spec."""
+    spec = rec.instance
+    if spec is None:
+        return None
+    max_states = rec.max_steps + 1 if rec.max_steps is not None else spec.max_states
+    return Instance(
+        id=spec.id,
+        init=spec.init,
+        rules=dict(spec.rules),
+        m=spec.m,
+        alphabet=tuple(spec.alphabet),
+        max_states=max_states,
+        index=rec.index,
+        dataset=rec.dataset,
+    )
