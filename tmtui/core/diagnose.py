@@ -308,7 +308,8 @@ def diagnose(
         )
     prev = run.state(k - 1)
     ps = alignment.steps[k].parsed
-    if ps is not None and ps.halt and system.halts_on(got) is not None and len(got) < len(prev):
+    kind, msg, detail = explain_transition(system, prev, got, ps)
+    if kind is Kind.OTHER and ps is not None and ps.halt and system.halts_on(got) is not None:
         return Diagnosis(
             Kind.PREMATURE_HALT,
             k,
@@ -316,7 +317,6 @@ def diagnose(
             {"got": got},
             **base,
         )
-    kind, msg, detail = explain_transition(system, prev, got, ps)
     if kind is Kind.STALE_STATE:
         msg = f"previous queue repeated: step {k} is step {k - 1}'s queue unchanged"
     elif not msg.startswith(("copy error", "premature")):

@@ -112,6 +112,7 @@ class _Block:
 
     __slots__ = (
         "action_at",
+        "after_action_unreadable",
         "append_claim",
         "best",
         "best_rank",
@@ -124,8 +125,10 @@ class _Block:
         "open_label",
         "open_parts",
         "open_size",
+        "pending_label",
         "problem",
         "remove_claim",
+        "saw_label",
         "step",
         "stop",
     )
@@ -134,6 +137,9 @@ class _Block:
         self.step = step
         self.header_span = header_span
         self.action_at = -1
+        self.after_action_unreadable = False
+        self.pending_label = 0  # a queue label that ended its line: the next line's bracket
+        self.saw_label = False
         self.best: tuple[str, tuple[int, int], str, str] | None = None  # queue, span, unknown, raw
         self.best_rank = 0
         self.dirty = False
@@ -220,7 +226,8 @@ class StrictParser:
         truncated = False
         block = self._block
         if block is not None:
-            truncated = block.open_from >= 0 or block.best is None
+            # the text stops inside this step: an open bracket, or no queue label yet
+            truncated = block.open_from >= 0 or (block.best is None and not block.saw_label)
             self._close_block(at_end=True)
         if self._in_think:
             self._reasoning.append((self._think_from, end))
@@ -356,7 +363,8 @@ class StrictParser:
         block = self._block
         if block is None:
             return
-        label_rank = 0  # set once a queue label is seen on this line
+        label_rank = block.pending_label  # set once a queue label is seen on this line
+        block.pending_label = 0
         line_is_action = False
         line_is_head = False
         pos = start
@@ -419,6 +427,7 @@ class StrictParser:
                     block.head_claim = hv.group(1)
             else:
                 label_rank = _RANK_AFTER_ACTION if block.action_at >= 0 else _RANK_LABELLED
+                block.saw_label = True
                 nxt = text.find("[", pos, stop)
                 if nxt < 0:
                     self._bare(text, pos, stop, base, label_rank)
@@ -453,18 +462,24 @@ class StrictParser:
         raw = raw[:cut].strip().strip("*`").strip()
         if raw.endswith("."):
             raw = raw[:-1].rstrip()
+        block = self._block
+        assert block is not None
         if not raw:
+            if cut == len(text[start:stop]):
+                block.pending_label = rank  # "Queue State:" then the queue on the next line
             return
         if raw.lower() in _EMPTY_WORDS:
             self._candidate("", (base + start, base + start + cut), rank, bare=True)
             return
         tokens = raw.translate(_QUOTES).split()
         joined = "".join(tokens)
-        if not joined:
-            return
-        if len(joined) != len(tokens) and (self._alpha is None or not set(joined) <= self._alpha):
-            return  # words, not a queue
-        if self._alpha is not None and not set(joined) <= self._alpha:
+        words = not joined or (
+            len(joined) != len(tokens) and (self._alpha is None or not set(joined) <= self._alpha)
+        )
+        if words or (self._alpha is not None and not set(joined) <= self._alpha):
+            if rank == _RANK_AFTER_ACTION and block.best_rank < _RANK_AFTER_ACTION:
+                block.after_action_unreadable = True
+                block.problem = f"the queue after the action is not readable: {raw[:40]!r}"
             return
         self._candidate(raw, (base + start, base + start + cut), rank, bare=True)
 
@@ -482,7 +497,10 @@ class StrictParser:
             return
         queue, unknown, problem = self._read_queue(raw)
         if problem:
-            if rank >= _RANK_LABELLED and block.best is None:
+            if rank == _RANK_AFTER_ACTION:
+                block.after_action_unreadable = True
+                block.problem = problem
+            elif rank >= _RANK_LABELLED and block.best is None:
                 block.problem = problem
             return
         if rank == _RANK_BRACKET and unknown and self._alpha is not None:
@@ -500,6 +518,8 @@ class StrictParser:
         block.best = (queue, span, unknown, raw)
         block.best_rank = rank
         block.problem = ""
+        if rank == _RANK_AFTER_ACTION:
+            block.after_action_unreadable = False
         block.dirty = True
 
     def _read_queue(self, raw: str) -> tuple[str, str, str]:
@@ -522,7 +542,9 @@ class StrictParser:
 
     # -- results ----------------------------------------------------------------------
     def _occurrence(self, block: _Block) -> StepOccurrence:
-        if block.best is not None:
+        if block.best is not None and not (
+            block.after_action_unreadable and block.best_rank < _RANK_AFTER_ACTION
+        ):
             queue, span, unknown, _raw = block.best
             return StepOccurrence(
                 step=block.step,

@@ -1,0 +1,146 @@
+"""Dataset commands: generate, prompt, validate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tmtui.cli.app import (
+    EXIT_PARTIAL,
+    app,
+    fail,
+    load_dataset_or_fail,
+    pick_instance,
+    warn,
+)
+
+
+@app.command(rich_help_panel="Datasets")
+def generate(
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="tmbench | tmbench-greek | tmbench-number | tmbench-special: the official files, byte for byte.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
+    ] = None,
+    n: Annotated[int, typer.Option("--n", help="Number of samples.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="random.seed for the draw.")] = 1,
+    m: Annotated[int, typer.Option("--m", help="Deletion number m.")] = 2,
+    alphabet: Annotated[
+        str,
+        typer.Option(
+            "--alphabet",
+            help="letters | numbers | greek | special, or explicit symbols (e.g. 'ABC' or 'a,b,c').",
+        ),
+    ] = "letters",
+    rule_len: Annotated[
+        str, typer.Option("--rule-len", help="Production length range MIN-MAX.")
+    ] = "1-5",
+    init_len: Annotated[
+        str, typer.Option("--init-len", help="Initial queue length range MIN-MAX.")
+    ] = "2-9",
+    max_steps: Annotated[
+        int, typer.Option("--max-steps", help="Last step of each trace (TMBench: 30).")
+    ] = 30,
+    min_steps: Annotated[
+        int,
+        typer.Option(
+            "--min-steps", help="Filter: reject samples that halt before this step (0 = off)."
+        ),
+    ] = 0,
+) -> None:
+    """Generate a TMBench dataset: an official preset, or a custom one for ablations."""
+    from tmtui.core.datasets import (
+        DatasetError,
+        GenerationSpec,
+        dump_official,
+        generate_preset,
+        parse_range,
+        resolve_alphabet,
+    )
+    from tmtui.core.datasets import (
+        generate as gen,
+    )
+
+    try:
+        if preset is not None:
+            ds = generate_preset(preset)
+        else:
+            spec = GenerationSpec(
+                n=n,
+                seed=seed,
+                m=m,
+                alphabet=resolve_alphabet(alphabet),
+                rule_len=parse_range(rule_len),
+                init_len=parse_range(init_len),
+                max_states=max_steps + 1,
+                min_states=min_steps + 1 if min_steps else 0,
+            )
+            ds = gen(spec, name="custom")
+    except DatasetError as exc:
+        raise fail(str(exc)) from None
+    data = dump_official(ds)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    warn(f"wrote {len(ds)} samples to {output}")
+
+
+@app.command(rich_help_panel="Datasets")
+def prompt(
+    dataset: Annotated[str, typer.Argument(help="A dataset file or preset name (tmbench, ...).")],
+    index: Annotated[int | None, typer.Option("--index", "-i", help="Sample index.")] = None,
+    sid: Annotated[str | None, typer.Option("--id", help="Sample id (or a unique prefix).")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the chat messages (system + user) as JSON.")
+    ] = False,
+    template: Annotated[str, typer.Option("--template", help="Prompt template.")] = "tmbench",
+    max_steps: Annotated[
+        int | None, typer.Option("--max-steps", help="Step cap written in the prompt.")
+    ] = None,
+) -> None:
+    """Print the exact official prompt for one sample."""
+    import json
+
+    from tmtui.core.prompts import TEMPLATES, messages, render
+
+    if template not in TEMPLATES:
+        raise fail(f"unknown template {template!r}; choose from {', '.join(TEMPLATES)}")
+    inst = pick_instance(load_dataset_or_fail(dataset), index, sid)
+    if as_json:
+        sys.stdout.write(
+            json.dumps(messages(inst, template, max_step=max_steps), ensure_ascii=False, indent=1)
+            + "\n"
+        )
+    else:
+        sys.stdout.write(render(inst, template, max_step=max_steps))
+    sys.stdout.flush()
+
+
+@app.command(rich_help_panel="Datasets")
+def validate(
+    dataset: Annotated[str, typer.Argument(help="A dataset or results file.")],
+) -> None:
+    """Re-simulate every sample and report any whose step_results disagree."""
+    ds = load_dataset_or_fail(dataset)
+    problems = ds.validate()
+    for idx, msg in ds.extra.get("errors", []):
+        warn(f"sample {idx}: {msg}")
+    for idx, msg in problems:
+        warn(f"sample {idx}: {msg}")
+    bad = len(problems) + len(ds.extra.get("errors", []))
+    print(f"{len(ds)} samples checked, {len(problems)} disagree with the rules")
+    if bad:
+        raise typer.Exit(EXIT_PARTIAL)

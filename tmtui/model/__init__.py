@@ -1,0 +1,1 @@
+"""Model I/O: the OpenAI-compatible client, the embedded servers and the batch runner."""
