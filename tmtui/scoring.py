@@ -6,7 +6,7 @@ all become (instance, answer) items, parsed by the chosen parser and scored by t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,16 @@ from tmtui.core.score import (
     parse_answer,
     score_sample,
 )
-from tmtui.io.sources import ItemError, Resolver, ScoreItem, SourceError, open_source
+from tmtui.io.sources import (
+    ItemError,
+    Resolver,
+    ScoreItem,
+    Source,
+    SourceError,
+    official_items,
+    open_source,
+)
+from tmtui.workers import cpu_count, run_parts
 
 __all__ = ["Disagreement", "FileScore", "ScoreReport", "score_files"]
 
@@ -142,7 +151,12 @@ def score_files(
         acc = ScoreAccumulator(n_steps=n_steps, mode=mode)
         acc_other = ScoreAccumulator(n_steps=n_steps, mode=other_mode) if compare else None
         checked_truth: set[str] = set()
-        for item in src.items(resolver):
+        if mode == "tmbench" and src.official is not None and not (per_sample or compare):
+            _score_official_compat(src, fs, acc, checked_truth, on_error, template)
+            items: Iterator[ScoreItem | ItemError] = iter(())
+        else:
+            items = src.items(resolver)
+        for item in items:
             if isinstance(item, ItemError):
                 fs.errors.append(item)
                 if on_error is not None:
@@ -193,9 +207,91 @@ def score_files(
     return report
 
 
+# Official results files in compat mode without per-sample output (the common headless case):
+# a sample only adds its verdicts and diagnosis kind to the accumulator, so a big file is split
+# into contiguous ranges of samples scored by forked workers, whose compact events come back in
+# file order and are accumulated exactly as the loop in score_files accumulates items.
+PARALLEL_MIN_SAMPLES = 2000  # samples per worker, at least (a fork costs a few milliseconds)
+MAX_WORKERS = 4
+
+
+def _score_official_compat(
+    src: Source,
+    fs: FileScore,
+    acc: ScoreAccumulator,
+    checked_truth: set[str],
+    on_error: Callable[[ItemError], None] | None,
+    template: str,
+) -> None:
+    assert src.official is not None
+    n = len(src.official)
+    parts = max(1, min(cpu_count(), MAX_WORKERS, n // PARALLEL_MIN_SAMPLES))
+    bounds = [n * k // parts for k in range(parts + 1)]
+    ranges = [(src, bounds[k], bounds[k + 1], template) for k in range(parts)]
+    src.skipped = []
+    for events, skipped in run_parts(_compat_events, ranges):
+        src.skipped.extend(skipped)
+        for ev in events:
+            if isinstance(ev, ItemError):
+                fs.errors.append(ev)
+                if on_error is not None:
+                    on_error(ev)
+                continue
+            verdicts, kind, fatal, model, instance_id, where, truth_ok = ev
+            fs.models.add(model)
+            if truth_ok is not None and instance_id not in checked_truth:
+                checked_truth.add(instance_id)
+                if not truth_ok:
+                    fs.truth_mismatches.append(
+                        f"{where}: stored step_results disagree with the rules"
+                    )
+            acc.add_outcome(verdicts, kind, fatal)
+
+
+def _compat_events(part: tuple[Source, int, int, str]) -> tuple[list, list[int]]:
+    """Score samples start..stop: an ItemError or (verdicts, diagnosis kind, fatal, model,
+    instance id, where, stored truth agrees with the rules) each (the last two None when the
+    truth was not checked here), and the samples skipped for having no answer."""
+    src, start, stop, template = part
+    assert src.official is not None
+    skipped: list[int] = []
+    events: list = []
+    checked: set[str] = set()
+    patterns: dict[str, str] = {}  # one string per verdict pattern: compact, pickled once
+    for item in official_items(src.official, skipped, start, stop):
+        if isinstance(item, ItemError):
+            events.append(item)
+            continue
+        truth_ok = where = None
+        instance_id = item.instance.id
+        if item.truth is not None and instance_id not in checked:
+            checked.add(instance_id)
+            truth_ok = item.truth == item.instance.run.states()
+            where = item.where
+        sample = _score_item(item, "tmbench", False, None, template)
+        d = sample.diagnosis
+        events.append(
+            (
+                patterns.setdefault(sample.verdicts, sample.verdicts),
+                None if d is None else d.kind.value,
+                True if d is None else d.fatal,
+                item.model,
+                instance_id,
+                where,
+                truth_ok,
+            )
+        )
+    return events, skipped
+
+
 def _score_item(
-    item: ScoreItem, mode: str, keep: bool, prompt_hashes: dict[str, str], template: str
+    item: ScoreItem,
+    mode: str,
+    keep: bool,
+    prompt_hashes: dict[str, str] | None,
+    template: str,
 ) -> SampleScore:
+    """One item's score; ``prompt_hashes`` None: no prompt hash (nothing shows it)."""
     inst = item.instance
     truth = item.truth if (mode == "tmbench" and item.truth is not None) else None
     if mode == "tmbench" and truth is not None and not keep:
@@ -213,15 +309,7 @@ def _score_item(
                 status=item.status,
                 source=item.source,
             )
-    key = inst.id + "\x00" + inst.rules_sha256()
-    ph = prompt_hashes.get(key)
-    if ph is None:
-        tpl = item.record.prompt_template if item.record is not None else template
-        try:
-            ph = prompt_sha256(inst, tpl)
-        except KeyError:
-            ph = ""
-        prompt_hashes[key] = ph
+    ph = "" if prompt_hashes is None else _prompt_hash(item, prompt_hashes, template)
     return score_sample(
         inst,
         item.answer,
@@ -234,6 +322,20 @@ def _score_item(
         keep=keep,
         prompt_sha256=ph,
     )
+
+
+def _prompt_hash(item: ScoreItem, cache: dict[str, str], template: str) -> str:
+    inst = item.instance
+    key = inst.id + "\x00" + inst.rules_sha256()
+    ph = cache.get(key)
+    if ph is None:
+        tpl = item.record.prompt_template if item.record is not None else template
+        try:
+            ph = prompt_sha256(inst, tpl)
+        except KeyError:
+            ph = ""
+        cache[key] = ph
+    return ph
 
 
 def parse_both(answer: str, alphabet: Sequence[str] | None):

@@ -191,6 +191,5 @@ def local_validity(
         prev = steps.get(k - 1)
         if prev is None or prev.queue is None:
             continue
-        nxt = system.step(prev.queue)
-        out[k] = nxt is not None and nxt.queue == got
+        out[k] = system.next_queue(prev.queue) == got
     return out

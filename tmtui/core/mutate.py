@@ -78,15 +78,20 @@ def wrong_transition(
         for _ in range(20):
             n = max(1, len(prod) + rng.choice((-1, 0, 1)))
             w = "".join(rng.choice(alphabet) for _ in range(n))
-            if w != prod and w not in prods.values() and rest + w != prev:
-                return ModelStep(k, rest + w, head=head, appended=w, removed=prev[:m], prev=prev)
+            # a queue ending with the right production reads, without the action line, as
+            # the middle copied wrong (or a wrong deletion count): not unambiguous
+            q = rest + w
+            if w != prod and w not in prods.values() and q != prev and not q.endswith(prod):
+                return ModelStep(k, q, head=head, appended=w, removed=prev[:m], prev=prev)
         return None
     if kind is Kind.WRONG_DELETION:
         options = [d for d in (m - 1, m + 1, 0, 2 * m) if d != m and 0 <= d <= len(prev)]
         rng.shuffle(options)
         for d in options:
             q = prev[d:] + prod
-            if q != right and q != prev:
+            # one that reads as the retained queue plus another symbol's production is a
+            # wrong head to the eye: not unambiguous
+            if q != right and q != prev and not any(q == rest + p for p in prods.values()):
                 return ModelStep(k, q, head=head, appended=prod, removed=prev[:d], prev=prev)
         return None
     if kind is Kind.COPY_ERROR:

@@ -47,7 +47,7 @@ STRICT_VERSION = "strict-1"
 MAX_OPEN_BRACKET = 1 << 20
 
 _HEADER = re.compile(
-    r"[ \t>]*(?:#{1,6}[ \t]*)?(?:[-*+•][ \t]+)?(?:\*\*|__|\*|_)?[ \t]*"
+    r"[ \t>]*(?:#{1,6}[ \t]*)?(?:[-*+•][ \t]+|\d{1,4}[.)][ \t]+)?(?:\*\*|__|\*|_)?[ \t]*"
     r"(?:(step|步骤|步驟)[ \t]*#?[ \t]*(\d{1,30})|(第)[ \t]*(\d{1,30})[ \t]*步)"
     r"[ \t]*(?:\*\*|__|\*|_)?[ \t]*(?=[:：.)\-–—|]|\*\*|$)",
     re.IGNORECASE,
@@ -226,13 +226,16 @@ class StrictParser:
         truncated = False
         block = self._block
         if block is not None:
-            # the text stops inside this step: an open bracket, or no queue label yet
-            truncated = block.open_from >= 0 or (block.best is None and not block.saw_label)
+            # the text stops inside this step: an open bracket, or no queue label yet (a step
+            # marked <halt> or <stop> was finished, even if its queue cannot be read)
+            truncated = block.open_from >= 0 or (
+                block.best is None and not block.saw_label and not (block.halt or block.stop)
+            )
             self._close_block(at_end=True)
         if self._in_think:
             self._reasoning.append((self._think_from, end))
             self._deviations.setdefault("reasoning never closed (<think> without </think>)")
-        self._events = []
+        # the events of the last line and the last step stay queued for drain()
         self._finished = ParseResult(
             mode="strict",
             version=STRICT_VERSION,
@@ -317,7 +320,8 @@ class StrictParser:
         if block is not None and block.open_from >= 0:
             close = text.find("]", start, stop)
             hdr = _HEADER.match(text, start, stop) if line_start else None
-            if hdr is not None and hdr.end() > start and close < 0:
+            if hdr is not None and hdr.end() > start:
+                # a new step header ends the open bracket, even if its line has a "]"
                 block.problem = "a bracket opened for the queue was never closed"
                 block.open_from = -1
                 block.open_parts = []
@@ -459,6 +463,9 @@ class StrictParser:
                 cut = min(cut, m.start())
                 break
             m = _TOKENS.search(raw, m.end())
+        paren = raw.find("(", 0, cut)
+        if paren > 0:  # "A B C (length 3)"
+            cut = paren
         raw = raw[:cut].strip().strip("*`").strip()
         if raw.endswith("."):
             raw = raw[:-1].rstrip()
@@ -503,8 +510,13 @@ class StrictParser:
             elif rank >= _RANK_LABELLED and block.best is None:
                 block.problem = problem
             return
-        if rank == _RANK_BRACKET and unknown and self._alpha is not None:
-            return  # an unlabelled bracket of words is not a queue
+        if (
+            rank == _RANK_BRACKET
+            and unknown
+            and self._alpha is not None
+            and any(len(t) > 1 for t in raw.translate(_QUOTES).split())
+        ):
+            return  # an unlabelled bracket of words is not a queue ("[A X B]" is one)
         if block.best_rank == _RANK_LABELLED and rank == _RANK_AFTER_ACTION:
             block.note = (
                 "the queue written before the action was skipped (an echo of the previous "
@@ -591,7 +603,11 @@ class StrictParser:
                     f"written {n} times; occurrence {earlier.index(won) + 1} counts "
                     "(the later ones have no readable queue)"
                 )
-                self._steps[step] = _as_parsed(won, n, why)
+                parsed = _as_parsed(won, n, why)
+                self._steps[step] = parsed
+                if prev is not None and not _same(prev, parsed):
+                    # this occurrence was reported readable earlier in its block; take it back
+                    self._events.append(StepEvent(parsed, revised=True))
                 return
             why = f"written {n} times; the last readable occurrence counts (a revision)"
         parsed = _as_parsed(occ, n, why)

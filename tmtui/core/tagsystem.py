@@ -122,6 +122,14 @@ class TagSystem:
             return HaltReason.NO_PRODUCTION
         return None
 
+    def next_queue(self, queue: str) -> str | None:
+        """The queue one rule step makes from ``queue``; None when the queue is halting
+        (:meth:`step` without the details, for hot loops)."""
+        if len(queue) < self.m:
+            return None
+        production = self.productions.get(queue[0])
+        return None if production is None else queue[self.m :] + production
+
     def step(self, queue: str) -> StepResult | None:
         """Apply one rule step to an arbitrary queue; None when the queue is halting."""
         if self.halts_on(queue) is not None:
@@ -240,6 +248,11 @@ class Run:
     def length(self, i: int) -> int:
         i = self._check(i)
         return self._ends[i] - self.system.m * i
+
+    def total_length(self) -> int:
+        """The summed length of every state: what materialising the whole trace costs."""
+        n = len(self._ends)
+        return sum(self._ends) - self.system.m * (n * (n - 1) // 2)
 
     def end(self, i: int) -> int:
         """The write head after state i: one past its last cell."""

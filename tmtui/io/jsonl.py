@@ -44,21 +44,25 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Record | BadLine]]:
         for n, raw in enumerate(f, 1):
             if not raw.strip():
                 continue
-            if not raw.endswith(b"\n"):
-                # the last line of a file cut while it was being written
-                try:
-                    rec = decode_record(raw)
-                except (msgspec.DecodeError, msgspec.ValidationError):
-                    yield n, BadLine(n, "truncated last line (the writer was interrupted)")
-                    continue
-                yield n, rec
-                continue
             try:
-                yield n, decode_record(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                rec = decode_record(raw)
+            except msgspec.DecodeError as exc:
+                if not raw.endswith(b"\n"):
+                    # the last line of a file cut while it was being written
+                    yield n, BadLine(n, "truncated last line (the writer was interrupted)")
+                else:
+                    yield n, BadLine(n, _explain(exc))
+                continue
+            except msgspec.ValidationError as exc:
                 yield n, BadLine(n, _explain(exc))
+                continue
+            except UnicodeDecodeError:
+                yield n, BadLine(n, "invalid UTF-8")
+                continue
             except (RecursionError, ValueError, TypeError) as exc:
                 yield n, BadLine(n, one_line(f"{type(exc).__name__}: {exc}", 160))
+                continue
+            yield n, rec
 
 
 def repair_tail(path: str | Path) -> int:

@@ -47,6 +47,32 @@ class _Sample(msgspec.Struct):
     num_token: int | float | None = None
 
 
+_META_KEYS = (
+    "symbol_set",
+    "rule_min_length",
+    "rule_max_length",
+    "str_min_length",
+    "str_max_length",
+    "max_step",
+    "delete_count",
+)
+
+
+class _Top(msgspec.Struct):
+    """A well-formed file's top level, read in one pass (anything else takes the careful
+    path, which says exactly what is wrong)."""
+
+    samples: list[msgspec.Raw]
+    symbol_set: msgspec.Raw = msgspec.Raw()
+    rule_min_length: msgspec.Raw = msgspec.Raw()
+    rule_max_length: msgspec.Raw = msgspec.Raw()
+    str_min_length: msgspec.Raw = msgspec.Raw()
+    str_max_length: msgspec.Raw = msgspec.Raw()
+    max_step: msgspec.Raw = msgspec.Raw()
+    delete_count: msgspec.Raw = msgspec.Raw()
+
+
+_quick_top_decoder = msgspec.json.Decoder(_Top)
 _top_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _list_decoder = msgspec.json.Decoder(list[msgspec.Raw])
 _sample_decoder = msgspec.json.Decoder(_Sample)
@@ -137,9 +163,26 @@ class OfficialFile:
         self._buf = buf
         self.whole = True  # False: the file did not decode as a whole and was split
         self.file_errors: list[str] = []
+        samples: list[msgspec.Raw] | None = None
+        quick = None
+        if buf.isascii():  # else the careful path, which also checks keys are valid UTF-8
+            with contextlib.suppress(
+                msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError
+            ):
+                quick = _quick_top_decoder.decode(buf)
         try:
-            top = _top_decoder.decode(buf)
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+            if quick is not None:
+                samples = quick.samples
+                top = {k: raw for k in _META_KEYS if len(raw := getattr(quick, k))}
+                top["samples"] = msgspec.Raw()
+            else:
+                top = _top_decoder.decode(buf)
+        except (
+            msgspec.DecodeError,
+            msgspec.ValidationError,
+            RecursionError,
+            UnicodeDecodeError,
+        ) as exc:
             top = None
             self.file_errors.append(
                 f"the file is not valid JSON ({_explain(exc)}); reading samples one by one"
@@ -149,7 +192,9 @@ class OfficialFile:
             if "samples" not in top:
                 raise DatasetError("not a TMBench file: no top-level 'samples'")
             try:
-                self._raw_samples = _list_decoder.decode(top["samples"])
+                if samples is None:
+                    samples = _list_decoder.decode(top["samples"])
+                self._raw_samples = samples
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 raise DatasetError(f"'samples' is not a list ({_explain(exc)})") from None
             self.symbol_set = self._meta_symbols(top.get("symbol_set"))
@@ -175,7 +220,7 @@ class OfficialFile:
             return LETTERS
         try:
             syms = _symbols_decoder.decode(raw)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
             raise DatasetError("'symbol_set' must be a list of single characters") from None
         if not syms or any(len(s) != 1 for s in syms):
             raise DatasetError("'symbol_set' must be a list of single characters")
@@ -187,7 +232,7 @@ class OfficialFile:
             return default
         try:
             val = _int_decoder.decode(raw)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
             raise DatasetError(f"'{key}' must be an integer") from None
         if val < 1 or val > 10_000_000:
             raise DatasetError(f"'{key}' must be between 1 and 10,000,000")
@@ -257,6 +302,8 @@ class OfficialFile:
             s = _sample_decoder.decode(raw)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             return BadSample(i, _explain(exc))
+        except UnicodeDecodeError:
+            return BadSample(i, "invalid UTF-8")
         except RecursionError:
             return BadSample(i, "nested too deeply")
         try:
@@ -269,7 +316,13 @@ class OfficialFile:
         return ResultSample(i, inst, ans, s.step_results, s.num_token)
 
     def __iter__(self) -> Iterator[ResultSample | BadSample]:
-        for i in range(len(self._raw_samples)):
+        return self.samples()
+
+    def samples(
+        self, start: int = 0, stop: int | None = None
+    ) -> Iterator[ResultSample | BadSample]:
+        """Samples ``start`` to ``stop`` (all by default), decoded one at a time."""
+        for i in range(start, len(self._raw_samples) if stop is None else stop):
             yield self.sample(i)
 
     def has_answers(self) -> bool:
@@ -309,7 +362,9 @@ class OfficialFile:
         for key in ("rule_min_length", "rule_max_length", "str_min_length", "str_max_length"):
             raw = self._meta_raw.get(key)
             if raw is not None:
-                with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+                with contextlib.suppress(
+                    msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError
+                ):
                     setattr(ds, key, _int_decoder.decode(raw))
         return ds
 
@@ -347,6 +402,6 @@ def load_dataset_file(path: str | Path) -> Dataset:
         raise DatasetError(f"cannot read {p}: {exc.strerror or exc}") from None
     try:
         obj = msgspec.json.decode(data)
-    except (msgspec.DecodeError, RecursionError) as exc:
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{p.name} is not valid JSON ({_explain(exc)})") from None
     return dataset_from_obj(obj, name=p.stem)

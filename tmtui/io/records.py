@@ -52,6 +52,10 @@ class Timing(msgspec.Struct, kw_only=True, omit_defaults=True):
     started_at: str | None = None  # wall clock, ISO 8601 UTC
     first_token_ms: float | None = None  # monotonic, from the request
     elapsed_ms: float | None = None
+    # when the try that produced the answer was sent (ms since the first request; > 0 after
+    # retries). Replays wait chunks[0][0] - answer_start_ms before the first chunk.
+    answer_start_ms: float | None = None
+    turns: int | None = None  # requests that make up the answer (--continue-until-halt)
 
 
 class FailedTry(msgspec.Struct, kw_only=True, omit_defaults=True):

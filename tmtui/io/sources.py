@@ -7,6 +7,7 @@ values with their line or index; the good ones keep coming.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,31 @@ class ItemError:
         return f"{self.source}: {self.where}: {self.message}"
 
 
+# the first key of a tmtui record line (checked when the first line does not decode)
+_RECORD_START = re.compile(
+    rb'\{\s*"(?:schema_version|kind|instance_id|dataset|index|model|status|answer)"\s*:'
+)
+
+
+def _is_record(obj: object) -> bool:
+    return isinstance(obj, dict) and ("schema_version" in obj or "instance_id" in obj)
+
+
+def _record_lines_follow(body: bytes) -> bool:
+    """A complete later line that is a record: a JSONL file whose first line is bad."""
+    for line in body.split(b"\n")[1:-1][:200]:
+        line = line.strip()
+        if line[:1] != b"{":
+            continue
+        try:
+            obj = msgspec.json.decode(line)
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            continue
+        if _is_record(obj):
+            return True
+    return False
+
+
 def sniff(path: str | Path) -> str:
     """'jsonl' or 'official'; raises SourceError for anything else."""
     p = Path(path)
@@ -73,23 +99,52 @@ def sniff(path: str | Path) -> str:
     body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not body:
         raise SourceError(f"{p}: empty file")
+    first = body.partition(b"\n")[0]
+    try:
+        obj = msgspec.json.decode(first)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        obj = None
+    if _is_record(obj):
+        return "jsonl"
+    if obj is None:
+        if _RECORD_START.match(first):
+            return "jsonl"  # a bad first record, or one longer than the sniffed head
+        if _record_lines_follow(body):
+            return "jsonl"  # a bad first line, good records after it
     if body[:1] != b"{":
         raise SourceError(
             f"{p}: not a TMBench dataset, results file or tmtui JSONL (it does not start with '{{')"
         )
-    first = body.split(b"\n", 1)[0]
-    try:
-        obj = msgspec.json.decode(first)
-    except (msgspec.DecodeError, RecursionError):
-        obj = None
-    if isinstance(obj, dict) and ("schema_version" in obj or "instance_id" in obj):
-        return "jsonl"
     if isinstance(obj, dict) and "samples" not in obj and b'"samples"' not in head:
         raise SourceError(f"{p}: a JSON object with no 'samples': not a TMBench file")
     return "official"
 
 
 Resolver = Callable[[Record], Instance | None]
+
+# Scoring materialises every ground-truth state, so the size of a trace is bounded: a record
+# or file can describe any tag system (a TMBench trace is a few thousand symbols).
+MAX_TAPE = 50_000_000  # worst-case tape before simulating: init + (states - 1) * production
+MAX_TRUTH = 50_000_000  # summed length of all ground-truth states
+
+
+def size_problem(inst: Instance) -> str | None:
+    """Why an instance's ground truth is too large to score, or None."""
+    longest = max(map(len, inst.rules.values()), default=0)
+    tape = len(inst.init) + (inst.max_states - 1) * longest
+    if tape > MAX_TAPE:
+        return (
+            f"bad instance: its trace could need {tape:,} symbols "
+            f"({inst.max_states:,} states, productions up to {longest:,}); "
+            f"the limit is {MAX_TAPE:,}"
+        )
+    total = inst.run.total_length()
+    if total > MAX_TRUTH:
+        return (
+            f"bad instance: its {len(inst.run):,} ground-truth states hold {total:,} symbols; "
+            f"the limit is {MAX_TRUTH:,}"
+        )
+    return None
 
 
 def preset_resolver(rec: Record) -> Instance | None:
@@ -141,6 +196,10 @@ def _jsonl_items(path: Path, resolver: Resolver | None) -> Iterator[ScoreItem | 
             if inst.max_states < 1 or inst.max_states > 10_000_000:
                 yield ItemError(src, f"line {n}", "bad instance: max_states out of range")
                 continue
+        problem = size_problem(inst)
+        if problem is not None:
+            yield ItemError(src, f"line {n}", problem)
+            continue
         yield ScoreItem(
             source=src,
             where=f"line {n}",
@@ -154,16 +213,25 @@ def _jsonl_items(path: Path, resolver: Resolver | None) -> Iterator[ScoreItem | 
         )
 
 
-def _official_items(f: OfficialFile, skipped: list[int]) -> Iterator[ScoreItem | ItemError]:
+def official_items(
+    f: OfficialFile, skipped: list[int], start: int = 0, stop: int | None = None
+) -> Iterator[ScoreItem | ItemError]:
+    """The scorable items of samples ``start`` to ``stop`` (the file's own errors come with
+    the range that starts at 0); samples without an answer go to ``skipped``."""
     src = str(f.path)
-    for err in f.file_errors:
-        yield ItemError(src, "file", err)
-    for item in f:
+    if start == 0:
+        for err in f.file_errors:
+            yield ItemError(src, "file", err)
+    for item in f.samples(start, stop):
         if isinstance(item, BadSample):
             yield ItemError(src, f"sample {item.index}", item.message)
             continue
         if item.answer is None:
             skipped.append(item.index)
+            continue
+        problem = size_problem(item.instance)
+        if problem is not None:
+            yield ItemError(src, f"sample {item.index}", problem)
             continue
         yield ScoreItem(
             source=src,
@@ -188,7 +256,7 @@ class Source:
             return _jsonl_items(self.path, resolver)
         assert self.official is not None
         self.skipped = []
-        return _official_items(self.official, self.skipped)
+        return official_items(self.official, self.skipped)
 
 
 def open_source(path: str | Path) -> Source:
@@ -212,7 +280,7 @@ def iter_items(
     return open_source(path).items(resolver)
 
 
-__all__ += ["Source", "dataset_resolver", "preset_resolver"]
+__all__ += ["Source", "dataset_resolver", "official_items", "preset_resolver"]
 
 
 def load_dataset(spec: str) -> Dataset:

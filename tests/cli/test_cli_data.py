@@ -1,0 +1,217 @@
+"""CLI: --version, generate, prompt, validate."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from clihelp import DS, invoke, run
+
+from tmtui import __version__
+from tmtui.core.datasets import dump_official, generate_preset
+from tmtui.core.prompts import render
+
+OFFICIAL_SHA256 = {
+    "tmbench": "5a615ae9f686a70df777c6b008e2378973c70a4fb405580e876d8e7efb1656d9",
+    "tmbench-greek": "dd0ffb32b2a901aea2a79fb14e269a6922c84e047871df7f99b6b9f0d9c7e402",
+    "tmbench-number": "af72974d418a3507876fcee12c880823c390230a37f31513ce7f46329620594f",
+    "tmbench-special": "d2bfc369d8babb15060bd776afc64ef2d359ce177dbc7e922f12e2bb31fcf0e9",
+}
+PROMPT0_SHA256 = "985b7bed5168f79e0ff2c89f11c7fec4553138db4704ed675f6de5ed055fdce6"
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_version_as_a_real_process():
+    r = run("--version")
+    assert r.code == 0
+    assert r.stdout.strip() == f"tmtui {__version__}"
+    assert r.err == b""
+
+
+def test_help_lists_the_commands():
+    r = invoke("--help")
+    assert r.code == 0
+    for cmd in ("generate", "prompt", "validate", "score"):
+        assert cmd in r.stdout
+
+
+@pytest.mark.parametrize("preset", sorted(OFFICIAL_SHA256))
+def test_generate_preset_to_a_file(tmp_path, preset):
+    out = tmp_path / f"{preset}.json"
+    r = invoke("generate", "--preset", preset, "-o", out)
+    assert r.code == 0
+    assert sha(out.read_bytes()) == OFFICIAL_SHA256[preset]
+    assert "wrote 100 samples" in r.stderr
+
+
+def test_generate_preset_to_stdout():
+    r = invoke("generate", "--preset", "tmbench")
+    assert r.code == 0
+    assert sha(r.out) == OFFICIAL_SHA256["tmbench"]
+
+
+def test_generate_custom(tmp_path):
+    out = tmp_path / "custom.json"
+    r = invoke(
+        "generate",
+        "--n",
+        "7",
+        "--seed",
+        "5",
+        "--m",
+        "3",
+        "--alphabet",
+        "greek",
+        "--rule-len",
+        "2-4",
+        "--init-len",
+        "3-6",
+        "--max-steps",
+        "12",
+        "--min-steps",
+        "6",
+        "-o",
+        out,
+    )
+    assert r.code == 0, r.stderr
+    obj = json.loads(out.read_bytes())
+    assert obj["symbol_set"] == ["α", "β", "γ", "δ", "ε"]
+    assert obj["delete_count"] == 3 and obj["max_step"] == 13
+    assert (obj["rule_min_length"], obj["rule_max_length"]) == (2, 4)
+    assert (obj["str_min_length"], obj["str_max_length"]) == (3, 6)
+    assert len(obj["samples"]) == 7
+    for s in obj["samples"]:
+        assert 3 <= len(s["init_str"]) <= 6
+        assert all(2 <= len(p) <= 4 for p in s["rule"].values())
+        assert 7 <= len(s["step_results"]) <= 13  # must not halt before step 6
+        assert set("".join(s["step_results"])) <= set("αβγδε")
+    # deterministic
+    out2 = tmp_path / "again.json"
+    invoke(
+        "generate", "--n", "7", "--seed", "5", "--m", "3", "--alphabet", "greek",
+        "--rule-len", "2-4", "--init-len", "3-6", "--max-steps", "12", "--min-steps", "6",
+        "-o", out2,
+    )  # fmt: skip
+    assert out.read_bytes() == out2.read_bytes()
+    # and it validates
+    r = invoke("validate", out)
+    assert r.code == 0 and "7 samples checked, 0 disagree" in r.stdout
+
+
+def test_generate_default_custom_is_the_official_recipe():
+    r = invoke("generate")
+    assert r.code == 0 and sha(r.out) == OFFICIAL_SHA256["tmbench"]
+
+
+def test_generate_explicit_alphabet():
+    r = invoke("generate", "--n", "3", "--alphabet", "XYZ")
+    obj = json.loads(r.out)
+    assert obj["symbol_set"] == ["X", "Y", "Z"]
+
+
+@pytest.mark.parametrize(
+    ("args", "msg"),
+    [
+        (["--preset", "nope"], "unknown preset"),
+        (["--rule-len", "5-2"], "bad range"),
+        (["--init-len", "x"], "not a range"),
+        (["--alphabet", "AA"], "twice"),
+        (["--m", "0"], "m must be"),
+        (["--min-steps", "40"], "must-not-halt"),
+    ],
+)
+def test_generate_errors(args, msg):
+    r = invoke("generate", *args)
+    assert r.code == 2
+    assert msg in r.stderr
+    assert r.stderr.startswith("tmtui: error: ") and r.stderr.count("\n") == 1
+
+
+def test_generate_unwritable_output(tmp_path):
+    r = invoke("generate", "--preset", "tmbench", "-o", tmp_path / "no" / "dir" / "x.json")
+    assert r.code == 2 and "cannot write" in r.stderr
+
+
+def test_prompt_index_0_is_the_official_prompt():
+    r = invoke("prompt", "tmbench", "--index", "0")
+    assert r.code == 0
+    assert sha(r.out) == PROMPT0_SHA256
+
+
+def test_prompt_as_a_real_process():
+    r = run("prompt", "tmbench", "--index", "0")
+    assert r.code == 0 and sha(r.out) == PROMPT0_SHA256
+
+
+def test_prompt_by_id_and_from_a_file(tmp_path):
+    inst = DS[17]
+    r = invoke("prompt", "tmbench", "--id", inst.id[:12])
+    assert r.code == 0 and r.stdout == render(inst)
+    f = tmp_path / "TMBench.json"
+    f.write_bytes(dump_official(DS))
+    r = invoke("prompt", f, "--index", "17")
+    assert r.stdout == render(inst)
+
+
+def test_prompt_json_messages():
+    r = invoke("prompt", "tmbench-greek", "--index", "2", "--json")
+    assert r.code == 0
+    msgs = r.json()
+    assert msgs == [
+        {"role": "system", "content": "You are a helpful assistant. Please reason step by step."},
+        {"role": "user", "content": render(generate_preset("tmbench-greek")[2])},
+    ]
+
+
+def test_prompt_template_and_max_steps():
+    r = invoke("prompt", "tmbench", "--index", "1", "--template", "zero-shot", "--max-steps", "50")
+    assert r.code == 0
+    assert "## Example:" not in r.stdout and "or 50 steps." in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "msg"),
+    [
+        (["tmbench", "--index", "100"], "outside 0..99"),
+        (["tmbench", "--id", "ffffffffffffffff"], "no sample with id"),
+        (["tmbench", "--template", "nope"], "unknown template"),
+        (["no-such-file.json"], "no such file"),
+    ],
+)
+def test_prompt_errors(args, msg):
+    r = invoke("prompt", *args)
+    assert r.code == 2 and msg in r.stderr
+
+
+def test_validate(tmp_path):
+    f = tmp_path / "TMBench.json"
+    f.write_bytes(dump_official(DS))
+    r = invoke("validate", f)
+    assert r.code == 0
+    assert "100 samples checked, 0 disagree with the rules" in r.stdout
+    obj = json.loads(f.read_bytes())
+    obj["samples"][42]["step_results"][5] = "EEEEE"
+    f.write_text(json.dumps(obj))
+    r = invoke("validate", f)
+    assert r.code == 1
+    assert "1 disagree" in r.stdout
+    assert "sample 42: step 5: stored 'EEEEE'" in r.stderr
+
+
+def test_validate_reports_bad_samples_and_unreadable_files(tmp_path):
+    obj = json.loads(dump_official(DS))
+    obj["samples"][3]["rule"] = "nope"
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps(obj))
+    r = invoke("validate", f)
+    assert r.code == 1 and "sample 3:" in r.stderr
+    assert "99 samples checked" in r.stdout
+    png = tmp_path / "x.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    r = invoke("validate", png)
+    assert r.code == 2 and r.stderr.startswith("tmtui: error: ")
+    assert invoke("validate", "tmbench").code == 0

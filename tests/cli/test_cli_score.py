@@ -1,0 +1,229 @@
+"""CLI: tmtui score (table, JSON, compat, compare, several files, exit codes)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from clihelp import DS, answer, invoke, record_line, results_obj, run
+
+from tmtui.core.compat import COMPAT_VERSION
+from tmtui.core.datasets import dump_official
+from tmtui.core.diagnose import Kind
+from tmtui.core.parse import STRICT_VERSION
+from tmtui.core.prompts import prompt_sha256
+from tmtui.core.score import SCORER_VERSION
+
+
+def test_score_table(mini_results):
+    r = invoke("score", mini_results, "--bootstrap", "0")
+    assert r.code == 0, r.stderr
+    out = r.stdout
+    assert f"parser strict ({STRICT_VERSION})" in out and f"scorer {SCORER_VERSION}" in out
+    assert "mini.results.json" in out
+    for row in ("samples", "passed", "pass rate %", "SWA uniform %", "SWA linear %"):
+        assert row in out
+    assert "copy-error 1" in out
+    assert "ACC(i) mini.results.json, steps 0..30:" in out
+
+
+def test_score_json(mini_results):
+    r = invoke("score", mini_results, "--json", "--bootstrap", "200", "--seed", "3")
+    assert r.code == 0
+    d = r.json()
+    for key in (
+        "n_samples",
+        "passed",
+        "pass_rate",
+        "swa_uniform",
+        "swa_linear",
+        "step_accuracy",
+        "intervals",
+        "diagnoses",
+    ):
+        assert key in d
+    assert d["n_samples"] == 6  # sample 4 has no "ans": skipped, as the official script does
+    assert d["skipped_without_answer"] == 1
+    assert d["passed"] == 5
+    assert d["pass_rate"] == pytest.approx(500 / 6)
+    assert len(d["step_accuracy"]) == 31
+    assert d["step_accuracy"][0] == 100.0
+    assert d["diagnoses"] == {"copy-error": 1}
+    assert d["parser"] == {"mode": "strict", "version": STRICT_VERSION}
+    assert d["scorer_version"] == SCORER_VERSION
+    lo, hi = d["intervals"]["pass_rate"]
+    assert lo < d["pass_rate"] < hi
+    lo, hi = d["intervals"]["swa_uniform"]
+    assert lo <= d["swa_uniform"] <= hi
+    assert d["errors"] == [] and d["models"] == ["mini.results"]
+    assert "per_sample" not in d
+    # the same seed gives the same intervals
+    again = invoke("score", mini_results, "--json", "--bootstrap", "200", "--seed", "3").json()
+    assert again["intervals"] == d["intervals"]
+
+
+def test_score_per_sample(mini_results):
+    d = invoke("score", mini_results, "--json", "--per-sample", "--bootstrap", "0").json()
+    rows = d["per_sample"]
+    assert [s["index"] for s in rows] == [0, 1, 2, 3, 5, 6]
+    bad = rows[2]
+    assert bad["passed"] is False and bad["first_divergence"] == 3
+    assert bad["diagnosis"]["kind"] == "copy-error"
+    assert bad["diagnosis"]["new_errors"] == [3]
+    for s in rows:
+        inst = DS[s["index"]]
+        assert s["rules_sha256"] == inst.rules_sha256()
+        assert s["prompt_sha256"] == prompt_sha256(inst)
+        assert s["instance_id"] == inst.id
+    table = invoke("score", mini_results, "--per-sample", "--bootstrap", "0")
+    assert "copy error: dropped" in table.stdout
+
+
+def test_score_compat_mode(mini_results):
+    d = invoke("score", mini_results, "--compat", "tmbench", "--json", "--bootstrap", "0").json()
+    assert d["parser"] == {"mode": "tmbench", "version": COMPAT_VERSION}
+    # the echo answer (sample 3) and the compact one (sample 6, no "Queue State:") fail here
+    assert d["passed"] == 3
+    strict = invoke("score", mini_results, "--json", "--bootstrap", "0").json()
+    assert strict["passed"] == 5
+
+
+def test_compat_mode_matches_the_official_formula(tmp_path):
+    """Official-file scoring in compat mode: ACC(i) over the samples whose stored truth has
+    step i, read with the official regex, exactly."""
+    import re
+
+    from tmtui.core.compat import OFFICIAL_PATTERN
+
+    answers = {}
+    for i in range(25):
+        kinds = [Kind.COPY_ERROR, Kind.WRONG_PRODUCTION, Kind.PREMATURE_HALT, None]
+        kind = kinds[i % 4]
+        n = len(DS[i].run)
+        errs = {max(1, n // 2): kind} if kind and n > 2 else {}
+        try:
+            answers[i] = answer(i, errs, style=["official", "echo", "commas"][i % 3], seed=i)
+        except AssertionError:
+            answers[i] = answer(i)
+    obj = results_obj(answers)
+    f = tmp_path / "r.json"
+    f.write_text(json.dumps(obj))
+    d = invoke("score", f, "--compat", "tmbench", "--json", "--bootstrap", "0").json()
+    accs = []
+    for step in range(31):
+        total = correct = 0
+        for s in obj["samples"]:
+            truth = s["step_results"]
+            got = {}
+            for k, content in re.findall(OFFICIAL_PATTERN, s["ans"], re.DOTALL):
+                got[int(k)] = content.replace(" ", "").replace(",", "")
+            if step < len(truth):
+                total += 1
+                correct += got.get(step) == truth[step]
+        accs.append(100 * correct / total)
+    assert d["step_accuracy"] == pytest.approx(accs)
+    assert d["swa_uniform"] == pytest.approx(sum(accs) / 31)
+    assert d["swa_linear"] == pytest.approx(
+        sum(a * (i + 1) for i, a in enumerate(accs)) / sum(range(1, 32))
+    )
+
+
+def test_compare_lists_the_echo_answer(mini_results):
+    d = invoke("score", mini_results, "--compare", "--json", "--bootstrap", "0").json()
+    where = {x["where"]: x for x in d["disagreements"]}
+    assert set(where) == {"sample 3", "sample 6"}
+    echo = where["sample 3"]
+    assert echo["strict_passed"] is True and echo["compat_passed"] is False
+    first = echo["steps"][0]
+    assert first["step"] == 1
+    assert first["strict"] == DS[3].run.state(1)
+    assert first["compat"] == DS[3].run.state(0)  # the echo of the previous queue
+    assert first["strict_verdict"] == "correct" and first["compat_verdict"] == "wrong"
+    assert d["other_parser"]["parser"]["mode"] == "tmbench"
+    table = invoke("score", mini_results, "--compare", "--bootstrap", "0").stdout
+    assert "strict and tmbench read 2 sample(s) differently" in table
+    assert "sample 3" in table
+
+
+def test_records_file(mini_records):
+    d = invoke("score", mini_records, "--json", "--per-sample", "--bootstrap", "0").json()
+    assert d["kind"] == "jsonl"
+    assert d["n_samples"] == 3 and d["passed"] == 2
+    assert d["diagnoses"] == {"wrong-head": 1}
+    assert d["models"] == ["test-model"]
+    chinese = d["per_sample"][2]
+    assert chinese["passed"] and any("non-English" in x for x in chinese["deviations"])
+
+
+def test_records_without_an_instance_use_the_preset_or_dataset(tmp_path):
+    f = tmp_path / "r.jsonl"
+    f.write_bytes(record_line(4, answer(4), instance=None))
+    d = invoke("score", f, "--json", "--bootstrap", "0").json()
+    assert d["n_samples"] == 1 and d["passed"] == 1
+    g = tmp_path / "g.jsonl"
+    g.write_bytes(record_line(4, answer(4), instance=None, dataset="my-file"))
+    r = invoke("score", g, "--json", "--bootstrap", "0")
+    assert r.code == 2 and "not a known dataset" in r.stderr
+    ds = tmp_path / "TMBench.json"
+    ds.write_bytes(dump_official(DS))
+    d = invoke("score", g, "--dataset", ds, "--json", "--bootstrap", "0").json()
+    assert d["n_samples"] == 1 and d["passed"] == 1
+
+
+def test_several_files_are_pooled(mini_results, mini_records):
+    r = invoke("score", mini_results, mini_records, "--json", "--bootstrap", "0")
+    assert r.code == 0
+    d = r.json()
+    assert d["n_samples"] == 9 and d["passed"] == 7
+    assert [(b["source"].rsplit("/", 1)[-1], b["n_samples"]) for b in d["by_source"]] == [
+        ("mini.results.json", 6),
+        ("mini.jsonl", 3),
+    ]
+    table = invoke("score", mini_results, mini_records, "--bootstrap", "0").stdout
+    assert "all files" in table
+
+
+def test_exit_codes(tmp_path, mini_results):
+    # 0: everything scored
+    assert invoke("score", mini_results, "--bootstrap", "0").code == 0
+    # 1: some bad records, the others scored
+    obj = json.loads(mini_results.read_text())
+    obj["samples"][1]["init_str"] = 7
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps(obj))
+    r = invoke("score", partial, "--json", "--bootstrap", "0")
+    assert r.code == 1
+    assert r.json()["n_samples"] == 5
+    assert "sample 1:" in r.stderr
+    # 1: one unreadable file among good ones
+    png = tmp_path / "x.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    r = invoke("score", mini_results, png, "--json", "--bootstrap", "0")
+    assert r.code == 1
+    assert r.json()["n_samples"] == 6
+    # 2: nothing scorable
+    assert invoke("score", png).code == 2
+    dataset = tmp_path / "TMBench.json"
+    dataset.write_bytes(dump_official(DS))
+    r = invoke("score", dataset)
+    assert r.code == 2 and "no answers to score" in r.stderr
+    # 2: bad arguments
+    r = invoke("score", mini_results, "--compat", "lm-eval")
+    assert r.code == 2 and "only compat mode is tmbench" in r.stderr
+    assert invoke("score", mini_results, "--bootstrap", "-1").code == 2
+
+
+def test_exit_codes_as_a_real_process(tmp_path, mini_results):
+    assert run("score", mini_results, "--bootstrap", "0").code == 0
+    r = run("score", tmp_path / "missing.json")
+    assert r.code == 2
+    assert "no such file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_quiet_counts_bad_records(tmp_path):
+    f = tmp_path / "r.jsonl"
+    f.write_bytes(record_line(0, answer(0)) + b"junk\n" * 3)
+    r = invoke("score", f, "-q", "--json", "--bootstrap", "0")
+    assert r.code == 1
+    assert "line 2" not in r.stderr
+    assert len(r.json()["errors"]) == 3
