@@ -63,6 +63,9 @@ class Retry:
     wait_s: float
     partial: str = ""
     partial_reasoning: str = ""
+    status_code: int | None = None  # HTTP status of the failure (429, 500, ...), if any
+    retry_after: float | None = None  # what the server asked for (Retry-After), seconds
+    t_ms: float | None = None  # when the try failed
 
 
 @dataclass(slots=True)
@@ -72,6 +75,8 @@ class Finish:
     status: str
     finish_reason: str | None = None
     error: str | None = None
+    attempts: int = 1  # tries made (1 = no retry)
+    t_ms: float | None = None
 
 
 @dataclass(slots=True)
