@@ -5,7 +5,7 @@ Command modules register themselves on import; they import only the standard lib
 Typer at module level.
 """
 
-from tmtui.cli import data, model, scorecmd  # noqa: F401  (register commands)
+from tmtui.cli import data, model, scorecmd, tui  # noqa: F401  (register commands)
 from tmtui.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -1,0 +1,153 @@
+"""The Textual application behind ``tmtui watch`` and ``tmtui view``.
+
+The app itself is thin: it holds the theme, the keymap and the command palette, and opens the
+first screen of a *plan* — a :class:`WatchPlan` (one live stream into the debugger) or a
+:class:`ViewPlan` (a sample list over saved records, or two files compared). Screens do the
+work; the stream lives in :mod:`tmtui.tui.controller`.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from tmtui.core.datasets import Instance
+from tmtui.tui.commands import BindingCommands
+from tmtui.tui.session import Trace
+
+__all__ = ["TmtuiApp", "ViewPlan", "WatchPlan", "load_keymap"]
+
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+@dataclass
+class WatchPlan:
+    """One instance, one live stream (see :class:`tmtui.tui.feeds.ClientFeed`)."""
+
+    instance: Instance
+    feed: Any  # ClientFeed, or anything with ``model``, ``events(cancel)`` and ``close()``
+    make_recorder: Callable[[], Any] | None = None
+    save_path: Path = Path("tmtui-watch.jsonl")
+    title: str = ""
+    mode: str = "strict"
+
+
+@dataclass
+class ViewPlan:
+    """Saved records: a sample list, a sample opened at once, or two files compared."""
+
+    path: Path
+    sample: int | None = None  # open this sample (its position in the file) directly
+    compare: Path | None = None
+    save_path: Path = Path("tmtui-saved.jsonl")
+    mode: str = "strict"
+    extra: dict = field(default_factory=dict)
+
+
+class TmtuiApp(App[None]):
+    """tmtui's terminal UI (``plan`` decides what it opens)."""
+
+    TITLE = "tmtui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS: ClassVar = App.COMMANDS | {BindingCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "quit", show=False, id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        plan: WatchPlan | ViewPlan,
+        *,
+        theme: str = "dark",
+        keymap: dict[str, str] | None = None,
+        clock: Callable[[], float] | None = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.plan = plan
+        self._theme_name = THEMES.get(theme, theme)
+        self._keymap_in = keymap or {}
+        self.clock = clock
+        self.error: str | None = None
+
+    def on_mount(self) -> None:
+        # Everything built so far (modules, styles, widgets) lives as long as the app: keep it
+        # out of the garbage collector's full collections, which otherwise stall a screen
+        # receiving a fast stream for tens of milliseconds every second or so.
+        self.call_after_refresh(self._freeze)
+        if self._theme_name in self.available_themes:
+            self.theme = self._theme_name
+        if self._keymap_in:
+            self.set_keymap(self._keymap_in)
+        plan = self.plan
+        if isinstance(plan, WatchPlan):
+            self.push_screen(self._watch_screen(plan))
+        else:
+            from tmtui.tui.screens.view import open_view
+
+            open_view(self, plan)
+
+    @staticmethod
+    def _freeze() -> None:
+        gc.collect()
+        gc.freeze()
+
+    def _watch_screen(self, plan: WatchPlan):
+        from tmtui.tui.screens.watch import DebuggerScreen
+
+        trace = Trace(plan.instance, mode=plan.mode)
+        return DebuggerScreen(
+            trace,
+            source=plan.feed.events,
+            make_recorder=plan.make_recorder,
+            model=plan.feed.model,
+            save_path=plan.save_path,
+            live=True,
+            title=plan.title,
+            clock=self.clock,
+        )
+
+    async def on_unmount(self) -> None:
+        gc.unfreeze()
+        plan = self.plan
+        if isinstance(plan, WatchPlan):
+            await plan.feed.close()
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        from textual.app import SystemCommand
+
+        yield SystemCommand(
+            "Light / dark theme",
+            "Switch between the light and the dark theme",
+            self.action_toggle_theme,
+        )
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+def load_keymap(path: Path | None = None) -> dict[str, str]:
+    """The ``[keymap]`` table of the config file: binding id -> keys (e.g. ``"debugger.next-
+    wrong" = "ctrl+n"``). Missing file or table: no changes."""
+    import tomllib
+
+    from tmtui.config import config_path
+
+    p = path or config_path()
+    try:
+        with open(p, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    table = data.get("keymap", {})
+    if not isinstance(table, dict):
+        return {}
+    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}

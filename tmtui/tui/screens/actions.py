@@ -1,0 +1,275 @@
+"""The debugger's actions (what its keys do), kept apart from its layout.
+
+A mixin for :class:`~tmtui.tui.screens.watch.DebuggerScreen`: navigation between steps, the
+live stream (follow, pause, restart), the parser switch and inspector, the replay timeline,
+and saving or copying the sample.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.widgets import Collapsible, Tabs
+
+from tmtui.core.text import one_line
+from tmtui.tui.sample import safe_name
+
+if TYPE_CHECKING:
+    from tmtui.tui.screens.watch import DebuggerScreen
+
+__all__ = ["SampleActions"]
+
+
+class SampleActions:
+    """Mixed into the debugger screen (``self`` is a DebuggerScreen)."""
+
+    # -- which keys apply -------------------------------------------------------------
+    def check_action(self: DebuggerScreen, action: str, parameters: tuple[object, ...]):  # type: ignore[misc]
+        if action == "pause":
+            return self.controller is not None and self.controller.running
+        if action == "follow":
+            return self.live
+        if action == "restart":
+            return self.controller is not None
+        if action == "scrub":
+            return self.timing is not None and not self.live
+        if action == "back":
+            return self.can_go_back
+        return True
+
+    # -- navigation -------------------------------------------------------------------
+    def action_step(self: DebuggerScreen, delta: int) -> None:
+        tr = self.trace
+        row = tr.row_of_step(self.selected) + delta
+        row = min(max(0, row), max(0, tr.row_count - 1))
+        self.select(tr.step_of_row(row), origin="keys")
+
+    def action_first_divergence(self: DebuggerScreen) -> None:
+        fd = self.trace.first_divergence
+        if fd is None:
+            self.notify("no divergence (so far)", timeout=3)
+            return
+        self.select(fd, origin="keys")
+
+    def action_next_wrong(self: DebuggerScreen) -> None:
+        k = self.trace.next_bad(self.selected)
+        if k is None:
+            self.notify("no wrong step after this one", timeout=3)
+            return
+        self.select(k, origin="keys")
+
+    def action_prev_wrong(self: DebuggerScreen) -> None:
+        k = self.trace.prev_bad(self.selected)
+        if k is None:
+            self.notify("no wrong step before this one", timeout=3)
+            return
+        self.select(k, origin="keys")
+
+    def action_top(self: DebuggerScreen) -> None:
+        self.select(0, origin="keys")
+
+    def action_end(self: DebuggerScreen) -> None:
+        tr = self.trace
+        self.select(tr.step_of_row(max(0, tr.row_count - 1)), origin="keys")
+
+    def action_panel(self: DebuggerScreen, name: str) -> None:
+        if self.has_class("-narrow"):
+            self.query_one("#tabs", Tabs).active = f"tab-{name}"
+        target = {
+            "align": "#alignment",
+            "output": "#transcript",
+            "truth": "#truth",
+            "detail": "#detail",
+        }[name]
+        widget = self.query_one(target)
+        if widget.focusable:
+            widget.focus()
+
+    # -- the live stream --------------------------------------------------------------
+    def action_follow(self: DebuggerScreen) -> None:
+        from tmtui.tui.widgets.transcript import TranscriptView
+
+        self.follow = not self.follow
+        text = self.query_one("#transcript", TranscriptView)
+        text.follow = self.follow
+        if self.follow:
+            tr = self.trace
+            if tr.last_written >= 0:
+                self.select(tr.last_written, keep_follow=True)
+            text.scroll_end(animate=False)
+        self.notify("following the stream" if self.follow else "follow off", timeout=2)
+        self.refresh_status()
+
+    def action_pause(self: DebuggerScreen) -> None:
+        c = self.controller
+        if c is None:
+            return
+        c.set_paused(not c.paused)
+        self.refresh_status()
+
+    def action_restart(self: DebuggerScreen) -> None:
+        c = self.controller
+        if c is None:
+            return
+        from tmtui.tui.widgets.transcript import TranscriptView
+
+        self.live = True
+        self.announced = False
+        self._error_shown = False
+        self.follow = True
+        self.query_one("#transcript", TranscriptView).follow = True
+        if c.paused:
+            c.paused = False
+        self.status.elapsed_override = None
+        c.start()
+        self.notify("restarted", timeout=2)
+
+    # -- the parser -------------------------------------------------------------------
+    def action_toggle_mode(self: DebuggerScreen) -> None:
+        tr = self.trace
+        mode = "tmbench" if tr.mode == "strict" else "strict"
+        self.apply_changes(tr.set_mode(mode))
+        self.announced = tr.first_divergence is not None
+        name = "the official regex (compat tmbench)" if mode == "tmbench" else "the strict parser"
+        self.notify(f"parsing with {name}", timeout=3)
+
+    def action_inspector(self: DebuggerScreen) -> None:
+        from tmtui.tui.screens.inspector import InspectorScreen
+
+        def chosen(step: int | None) -> None:
+            if step is not None:
+                self.select(step, origin="inspector")
+
+        self.app.push_screen(InspectorScreen(self.trace), chosen)
+
+    def action_toggle_reasoning(self: DebuggerScreen) -> None:
+        box = self.query_one("#reasoning-box", Collapsible)
+        box.collapsed = not box.collapsed
+
+    # -- the timeline -----------------------------------------------------------------
+    def action_scrub(self: DebuggerScreen, frac: float) -> None:
+        if self.timing is None:
+            return
+        from tmtui.tui.widgets.timeline import Timeline
+
+        tl = self.query_one("#timeline", Timeline)
+        tl.set_time(tl.t + frac * self.timing.duration)
+        self.show_time(tl.t)
+
+    def show_time(self: DebuggerScreen, t: float) -> None:
+        """Show what the model had written at time ``t`` of the recording."""
+        s, timing = self.sample, self.timing
+        if s is None or timing is None:
+            return
+        if self.controller is not None and self.controller.running:
+            self.controller.stop()
+        self.live = False
+        a, r = timing.at(t)
+        tr = self.trace
+        done = t >= timing.duration
+        if a < tr.answer.length or r < tr.reasoning.length or tr.final:
+            tr.reset()
+            ch = tr.feed(s.answer[:a], s.reasoning[:r])
+        else:
+            ch = tr.feed(s.answer[tr.answer.length : a], s.reasoning[tr.reasoning.length : r])
+        if done:
+            tr.finish(s.status, s.finish_reason)
+        ch.reset = True
+        self.status.state = "replay" if not done else {"complete": "done"}.get(s.status, s.status)
+        self.apply_changes(ch)
+        last = tr.last_written
+        if last >= 0:
+            self.select(min(last, tr.row_count - 1), origin="timeline")
+
+    # -- saving and copying -----------------------------------------------------------
+    def _record(self: DebuggerScreen) -> Any | None:
+        c = self.controller
+        if c is not None and c.recorder is not None and (self.live or self.sample is None):
+            return c.record()
+        if self.sample is not None:
+            return self.sample.to_record()
+        from tmtui.tui.sample import Sample
+
+        tr = self.trace
+        if not tr.answer.length:
+            return None
+        running = c is not None and c.running
+        return Sample(
+            tr.instance,
+            answer=tr.answer.text,
+            reasoning=tr.reasoning.text,
+            model=self.status.model,
+            status="interrupted" if running else (tr.status or "interrupted"),
+            finish_reason=tr.finish_reason,
+        ).to_record()
+
+    def action_save(self: DebuggerScreen) -> None:
+        rec = self._record()
+        if rec is None:
+            self.notify("nothing to save yet", severity="warning", timeout=3)
+            return
+        from tmtui.io.jsonl import RecordWriter
+
+        try:
+            with RecordWriter(self.save_path) as w:
+                w.write(rec)
+        except OSError as exc:
+            self.notify(
+                one_line(f"cannot save to {self.save_path}: {exc.strerror or exc}", 300),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(
+            one_line(f"record appended to {self.save_path} (status {rec.status})", 300),
+            title="Saved",
+            timeout=4,
+            markup=False,
+        )
+
+    def action_copy_transcript(self: DebuggerScreen) -> None:
+        text = self.trace.answer.text
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied the transcript ({len(text):,} characters)", timeout=3)
+
+    def action_copy_record(self: DebuggerScreen) -> None:
+        rec = self._record()
+        if rec is None:
+            self.notify("nothing to copy yet", severity="warning", timeout=3)
+            return
+        from tmtui.io.records import encode_record
+
+        line = encode_record(rec).decode("utf-8", "replace")
+        self.app.copy_to_clipboard(line)
+        self.notify(f"copied the record as one JSON line ({len(line):,} bytes)", timeout=3)
+
+    def action_write_transcript(self: DebuggerScreen) -> None:
+        inst = self.trace.instance
+        name = safe_name(self.status.model or "answer", inst.dataset, inst.index) + ".txt"
+        path = self.save_path.parent / name
+        try:
+            Path(path).write_text(self.trace.answer.text, encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self.notify(
+                one_line(f"cannot write {path}: {exc.strerror or exc}", 300),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(one_line(f"transcript written to {path}", 300), timeout=4, markup=False)
+
+    # -- screens ----------------------------------------------------------------------
+    def action_help(self: DebuggerScreen) -> None:
+        from tmtui.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+    def action_back(self: DebuggerScreen) -> None:
+        if self.can_go_back:
+            self.app.pop_screen()
+
+    async def action_quit(self: DebuggerScreen) -> None:
+        if self.controller is not None:
+            self.controller.close()
+        self.app.exit()

@@ -1,0 +1,438 @@
+"""One trace under the debugger: the instance, its truth, the text so far and the live alignment.
+
+Headless (no Textual): the screens render a :class:`Trace`, the tests and the benchmark drive it
+directly. Text arrives in batches (:meth:`Trace.feed`); the strict parser reads it
+incrementally and every step whose reading changed is re-aligned on its own, so the work per
+batch is proportional to the batch, not to the transcript.
+
+A step's verdict is live (the step being written may still change); the *first divergence* only
+counts steps that are settled: a later step has been written, or the text is final. An answer
+that echoes the previous queue before each action is therefore never announced as diverging
+for the moment between the echo and the real queue.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tmtui.core.align import Alignment, Divergence, StepAlignment, Verdict, first_difference
+from tmtui.core.compat import parse_compat
+from tmtui.core.datasets import Instance
+from tmtui.core.diagnose import Diagnosis, diagnose
+from tmtui.core.parse import STRICT_VERSION, ResetEvent, StrictParser
+from tmtui.core.parsed import MAX_STEP_NUMBER, ParsedStep, ParseResult
+from tmtui.tui.text_lines import TextLines, symbol_offsets
+
+__all__ = ["MODES", "Changes", "TextLines", "Trace", "symbol_offsets"]
+
+MODES = ("strict", "tmbench")
+_BAD = (Verdict.WRONG, Verdict.UNPARSABLE)
+
+
+@dataclass
+class Changes:
+    """What one batch changed (for the views to refresh only that)."""
+
+    steps: set[int] = field(default_factory=set)
+    first_line: int | None = None  # first answer line that changed
+    reasoning_line: int | None = None
+    reset: bool = False  # everything changed (a new try, a mode switch, a reset event)
+
+    def __bool__(self) -> bool:
+        return (
+            bool(self.steps)
+            or self.first_line is not None
+            or self.reset
+            or (self.reasoning_line is not None)
+        )
+
+
+class Trace:
+    """The debugger's model of one answer to one instance."""
+
+    def __init__(self, inst: Instance, *, mode: str = "strict") -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown parser mode {mode!r}")
+        self.instance = inst
+        self.run = inst.run
+        self.truth: list[str] = self.run.states()
+        self.n_truth = len(self.truth)
+        self.alphabet = tuple(inst.alphabet)
+        self.mode = mode
+        self.answer = TextLines()
+        self.reasoning = TextLines()
+        self.status: str | None = None
+        self.finish_reason: str | None = None
+        self._compat_stale = False
+        self._clear()
+
+    # -- state ------------------------------------------------------------------------
+    def _clear(self) -> None:
+        self.parser = StrictParser(self.alphabet)
+        self._result: ParseResult | None = None  # the final strict result
+        self._compat: ParseResult | None = None
+        self.final = False
+        self.version = 0
+        self._clear_rows()
+
+    def _clear_rows(self) -> None:
+        n = self.n_truth
+        self.steps: dict[int, ParsedStep] = {}  # the active parser's readings
+        self._verdict: list[Verdict | None] = [None] * n
+        self._diff: list[int | None] = [None] * n
+        self.extra: dict[int, ParsedStep] = {}
+        self.last_written = -1
+        self.correct = 0
+        self.written = 0
+        self._bad: list[int] = []
+        self._contig = 0
+        self._spans: list[tuple[int, int, int]] = []  # (start, end, step) of queue spans
+        self._heads: list[tuple[int, int]] = []  # (header start, step)
+        self._where: dict[int, tuple[tuple[int, int] | None, int]] = {}
+        self._diag_key: tuple | None = None
+        self._diag: Diagnosis | None = None
+
+    def reset(self) -> Changes:
+        """Forget the text (a new try of the stream, or a restart)."""
+        self.answer = TextLines()
+        self.reasoning = TextLines()
+        self.status = None
+        self.finish_reason = None
+        self._clear()
+        return Changes(reset=True)
+
+    # -- feeding ----------------------------------------------------------------------
+    def feed(self, content: str = "", reasoning: str = "") -> Changes:
+        """Take the next batch of answer text (and reasoning)."""
+        ch = Changes()
+        if reasoning:
+            ch.reasoning_line = self.reasoning.append(reasoning)
+        if not content:
+            return ch
+        if self.final:
+            raise RuntimeError("the trace is final")
+        ch.first_line = self.answer.append(content)
+        events = self.parser.feed(content)
+        if self.mode == "strict":
+            self._apply_events(events, ch)
+        else:
+            self._compat_stale = True
+        self.version += 1
+        return ch
+
+    def finish(self, status: str | None = None, finish_reason: str | None = None) -> Changes:
+        """The text is complete: pending steps become missing, the last step settles."""
+        ch = Changes()
+        if self.final:
+            return ch
+        self.status = status or self.status or "complete"
+        self.finish_reason = finish_reason
+        self._result = self.parser.finish()
+        events = self.parser.drain()
+        self.final = True
+        if self.mode == "strict":
+            self._apply_events(events, ch)
+        else:
+            self.refresh_compat(ch)
+        ch.reset = True  # pending rows all change to missing
+        self.version += 1
+        return ch
+
+    def refresh_compat(self, ch: Changes | None = None) -> Changes:
+        """Re-read the whole text with the official regex (compat mode; not incremental)."""
+        ch = ch if ch is not None else Changes()
+        if self.mode != "tmbench":
+            return ch
+        self._compat = parse_compat(self.answer.text, self.alphabet)
+        self._compat_stale = False
+        self._load(self._compat.steps, ch)
+        return ch
+
+    @property
+    def compat_stale(self) -> bool:
+        return self._compat_stale
+
+    def set_mode(self, mode: str) -> Changes:
+        """Switch between the strict parser and the official (compat) reading."""
+        if mode not in MODES:
+            raise ValueError(f"unknown parser mode {mode!r}")
+        ch = Changes(reset=True)
+        if mode == self.mode:
+            return ch
+        self.mode = mode
+        if mode == "tmbench":
+            self.refresh_compat(ch)
+        else:
+            self._load(self.parser.steps, ch)
+        self.version += 1
+        return ch
+
+    def _load(self, steps: dict[int, ParsedStep], ch: Changes) -> None:
+        self._clear_rows()
+        self.steps = dict(steps)
+        for ps in steps.values():
+            self._set(ps, ch)
+        ch.reset = True
+
+    def _apply_events(self, events: Iterable, ch: Changes) -> None:
+        for ev in events:
+            if isinstance(ev, ResetEvent):
+                self._clear_rows()
+                ch.reset = True
+                continue
+            ps = ev.step
+            self.steps[ps.step] = ps
+            self._set(ps, ch)
+
+    # -- the alignment ------------------------------------------------------------------
+    def _set(self, ps: ParsedStep, ch: Changes) -> None:
+        k = ps.step
+        ch.steps.add(k)
+        self._place(ps)
+        if k <= MAX_STEP_NUMBER and k > self.last_written:
+            self.last_written = k
+        n = self.n_truth
+        if k >= n:
+            self.extra[k] = ps
+            return
+        old = self._verdict[k]
+        if old is Verdict.CORRECT:
+            self.correct -= 1
+        elif old is not None:
+            i = bisect_left(self._bad, k)
+            if i < len(self._bad) and self._bad[i] == k:
+                del self._bad[i]
+        if old is None:
+            self.written += 1
+        want = self.truth[k]
+        if ps.queue is None:
+            v, diff = Verdict.UNPARSABLE, None
+        elif ps.queue == want:
+            v, diff = Verdict.CORRECT, None
+        else:
+            v, diff = Verdict.WRONG, first_difference(want, ps.queue)
+        self._verdict[k] = v
+        self._diff[k] = diff
+        if v is Verdict.CORRECT:
+            self.correct += 1
+        else:
+            insort(self._bad, k)
+        while self._contig < n and self._verdict[self._contig] is not None:
+            self._contig += 1
+
+    def _place(self, ps: ParsedStep) -> None:
+        """Keep the sorted span and header lists in step with the step's current reading."""
+        k = ps.step
+        old = self._where.get(k)
+        if old is not None:
+            span, head = old
+            if span is not None:
+                item = (span[0], span[1], k)
+                i = bisect_left(self._spans, item)
+                if i < len(self._spans) and self._spans[i] == item:
+                    del self._spans[i]
+            hitem = (head, k)
+            i = bisect_left(self._heads, hitem)
+            if i < len(self._heads) and self._heads[i] == hitem:
+                del self._heads[i]
+        span = ps.span
+        if span is not None:
+            insort(self._spans, (span[0], span[1], k))
+        insort(self._heads, (ps.header_span[0], k))
+        self._where[k] = (span, ps.header_span[0])
+
+    def verdict(self, k: int) -> Verdict:
+        if k >= self.n_truth:
+            return Verdict.EXTRA
+        v = self._verdict[k]
+        if v is not None:
+            return v
+        if self.final or k < self.last_written:
+            return Verdict.MISSING
+        return Verdict.PENDING
+
+    def got(self, k: int) -> ParsedStep | None:
+        if k >= self.n_truth:
+            return self.extra.get(k)
+        return self.steps.get(k) if self._verdict[k] is not None else None
+
+    def diff_at(self, k: int) -> int | None:
+        return self._diff[k] if 0 <= k < self.n_truth else None
+
+    @property
+    def row_count(self) -> int:
+        """Ground-truth steps, then the extra steps written past the last one."""
+        return self.n_truth + len(self.extra)
+
+    def step_of_row(self, row: int) -> int:
+        if row < self.n_truth:
+            return row
+        extra = sorted(self.extra)
+        return extra[min(row - self.n_truth, len(extra) - 1)]
+
+    def row_of_step(self, step: int) -> int:
+        if step < self.n_truth:
+            return step
+        extra = sorted(self.extra)
+        i = bisect_left(extra, step)
+        return self.n_truth + min(i, max(0, len(extra) - 1))
+
+    def settled(self, k: int) -> bool:
+        return self.final or k < self.last_written
+
+    @property
+    def first_divergence(self) -> int | None:
+        """The first settled step that is not correct (wrong, unparsable or missing)."""
+        cands = []
+        if self._bad:
+            cands.append(self._bad[0])
+        gap = self._contig
+        if gap < self.n_truth and (self.final or gap < self.last_written):
+            cands.append(gap)
+        if not cands:
+            return None
+        k = min(cands)
+        return k if self.settled(k) else None
+
+    @property
+    def passed(self) -> bool:
+        return self.final and self.correct == self.n_truth
+
+    def bad_steps(self) -> list[int]:
+        """Settled steps that are not correct, in order (rows past the truth included)."""
+        out = [k for k in range(self.n_truth) if self.verdict(k) in (*_BAD, Verdict.MISSING)]
+        out += sorted(self.extra)
+        return out
+
+    def next_bad(self, after: int) -> int | None:
+        for k in range(max(after + 1, 0), self.n_truth):
+            if self.verdict(k) in (*_BAD, Verdict.MISSING):
+                return k
+        for k in sorted(self.extra):
+            if k > after:
+                return k
+        return None
+
+    def prev_bad(self, before: int) -> int | None:
+        for k in sorted(self.extra, reverse=True):
+            if k < before:
+                return k
+        for k in range(min(before, self.n_truth) - 1, -1, -1):
+            if self.verdict(k) in (*_BAD, Verdict.MISSING):
+                return k
+        return None
+
+    def accuracy(self) -> float | None:
+        """Correct steps over ground-truth steps written so far (percent)."""
+        if not self.written:
+            return None
+        return 100.0 * self.correct / self.written
+
+    # -- core objects (for the diagnosis, the inspector, saving) -------------------------
+    def parse_result(self) -> ParseResult:
+        if self.mode == "tmbench":
+            if self._compat is None or self._compat_stale:
+                self._compat = parse_compat(self.answer.text, self.alphabet)
+                self._compat_stale = False
+            return self._compat
+        if self._result is not None:
+            return self._result
+        return ParseResult(mode="strict", version=STRICT_VERSION, steps=dict(self.steps))
+
+    def alignment(self) -> Alignment:
+        rows = []
+        truth = self.truth
+        for k in range(self.n_truth):
+            v = self.verdict(k)
+            ps = self.got(k)
+            rows.append(StepAlignment(k, v, truth[k], ps.queue if ps else None, self._diff[k], ps))
+        for k in sorted(self.extra):
+            ps = self.extra[k]
+            rows.append(StepAlignment(k, Verdict.EXTRA, None, ps.queue, parsed=ps))
+        fd = self.first_divergence
+        div = None
+        if fd is not None:
+            r = rows[fd]
+            div = Divergence(fd, r.verdict, r.expected or "", r.got, r.first_diff)
+        return Alignment(
+            rows,
+            self.n_truth,
+            self.correct == self.n_truth,
+            div,
+            sorted(self.extra),
+            self.final,
+        )
+
+    def diagnosis(self) -> Diagnosis | None:
+        """The diagnosis of the first divergence (findings too, once final); cached."""
+        fd = self.first_divergence
+        got = self.got(fd) if fd is not None else None
+        key = (
+            fd,
+            None if got is None else (got.queue, got.span),
+            self.final,
+            self.mode,
+            len(self.extra) if self.final else 0,
+            self.status,
+        )
+        if key == self._diag_key:
+            return self._diag
+        self._diag_key = key
+        if fd is None and not (self.final and self.correct == self.n_truth):
+            self._diag = None
+            return None
+        al = self.alignment()
+        self._diag = diagnose(
+            al,
+            self.run,
+            self.parse_result(),
+            status=self.status if self.final else None,
+            finish_reason=self.finish_reason,
+            answer_empty=self.final and not self.answer.text.strip(),
+        )
+        return self._diag
+
+    # -- spans ------------------------------------------------------------------------
+    def spans_between(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """Queue spans (start, end, step) that overlap [start, end)."""
+        spans = self._spans
+        # spans are short and do not nest: look back a little for one that starts earlier
+        i = bisect_left(spans, (start, -1, -1))
+        j = i
+        while j > 0 and spans[j - 1][1] > start:
+            j -= 1
+            if i - j > 64:
+                break
+        out = []
+        for s in spans[j:]:
+            if s[0] >= end:
+                break
+            if s[1] > start or (s[0] == s[1] and s[0] >= start):
+                out.append(s)
+        return out
+
+    def span_of(self, k: int) -> tuple[int, int] | None:
+        where = self._where.get(k)
+        return None if where is None else where[0]
+
+    def header_of(self, k: int) -> int | None:
+        where = self._where.get(k)
+        return None if where is None else where[1]
+
+    def step_at(self, offset: int) -> int | None:
+        """The step whose block holds ``offset`` (its header is the last one at or before)."""
+        i = bisect_right(self._heads, (offset, MAX_STEP_NUMBER + 2)) - 1
+        if i < 0:
+            return None
+        return self._heads[i][1]
+
+    def headers_between(self, start: int, end: int) -> list[tuple[int, int]]:
+        i = bisect_left(self._heads, (start, -1))
+        out = []
+        for h in self._heads[i:]:
+            if h[0] >= end:
+                break
+            out.append(h)
+        return out
