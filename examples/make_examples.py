@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tmtui.core.answer import format_answer  # noqa: E402
-from tmtui.core.datasets import generate_preset  # noqa: E402
-from tmtui.core.diagnose import Kind  # noqa: E402
-from tmtui.core.mutate import flawed_steps  # noqa: E402
-from tmtui.core.prompts import prompt_sha256, render  # noqa: E402
-from tmtui.io.records import Record, encode_record, spec_of  # noqa: E402
+from tmtui.core.answer import format_answer
+from tmtui.core.datasets import generate_preset
+from tmtui.core.diagnose import Kind
+from tmtui.core.mutate import flawed_steps
+from tmtui.core.prompts import prompt_sha256, render
+from tmtui.io.records import Record, encode_record, spec_of
 
 HERE = Path(__file__).resolve().parent
 

@@ -241,7 +241,7 @@ def view(
     ] = False,
     theme: Annotated[str, typer.Option("--theme", help=_THEME_HELP)] = "dark",
     config: Annotated[
-        Path | None, typer.Option("--config", help="Config file (for the [keymap] table).")
+        Path | None, typer.Option("--config", help="Config file (for the \\[keymap] table).")
     ] = None,
 ) -> None:
     """Step through saved answers: a sortable, filterable sample list; Enter debugs one."""
