@@ -125,6 +125,17 @@ def wrong_transition(
     raise ValueError(f"{kind} is not a single-transition mistake")
 
 
+def step_past_halt(system: TagSystem, q: str, k: int, *, halt: bool = False) -> ModelStep:
+    """Step k written from the halting queue ``q`` as if it could still step: the head's
+    production (if any) appended and m symbols dropped (a failure to halt)."""
+    head = q[0] if q else None
+    prod = system.productions.get(head, "") if head else ""
+    nxt = q[system.m :] + prod
+    if nxt == q:
+        nxt = q + (prod or system.alphabet[0])
+    return ModelStep(k, nxt, head=head, appended=prod, removed=q[: system.m], prev=q, halt=halt)
+
+
 def flawed_steps(
     inst: Instance,
     errors: dict[int, Kind] | None = None,
@@ -180,17 +191,7 @@ def flawed_steps(
             steps.append(ModelStep(last.step + 1, q, halt=True, prev=q))
         elif after is Kind.FAILURE_TO_HALT:
             last.halt = False
-            # keep "stepping": append the head's production (if any) and drop what is there
-            head = q[0] if q else None
-            prod = system.productions.get(head, "") if head else ""
-            nxt = q[system.m :] + prod
-            if nxt == q:
-                nxt = q + (prod or system.alphabet[0])
-            steps.append(
-                ModelStep(
-                    last.step + 1, nxt, head=head, appended=prod, removed=q[: system.m], prev=q
-                )
-            )
+            steps.append(step_past_halt(system, q, last.step + 1))
     elif steps and len(steps) >= cap:
         steps[-1].stop = True
     return steps
@@ -204,4 +205,4 @@ def kinds_for(inst: Instance) -> Sequence[Kind]:
     return out
 
 
-__all__ += ["TRANSITION_KINDS", "kinds_for"]
+__all__ += ["TRANSITION_KINDS", "kinds_for", "step_past_halt"]

@@ -30,7 +30,7 @@ from types import SimpleNamespace
 from tmtui.core.answer import ModelStep, format_step
 from tmtui.core.datasets import Instance, instance_id
 from tmtui.core.diagnose import Kind, explain_transition
-from tmtui.core.mutate import wrong_transition
+from tmtui.core.mutate import step_past_halt, wrong_transition
 from tmtui.core.parse import StrictParser
 from tmtui.core.tagsystem import TagSystem, TagSystemError
 
@@ -340,22 +340,7 @@ class SyntheticModel:
                 # a missing halt: it keeps stepping (a finding, the sample still passes)
                 last = steps[-1]
                 last.halt = False
-                head = q[0] if q else None
-                prod = system.productions.get(head, "") if head else ""
-                nxt = q[system.m :] + prod
-                if nxt == q:
-                    nxt = q + (prod or system.alphabet[0])
-                steps.append(
-                    ModelStep(
-                        last.step + 1,
-                        nxt,
-                        head=head,
-                        appended=prod,
-                        removed=q[: system.m],
-                        prev=q,
-                        halt=True,
-                    )
-                )
+                steps.append(step_past_halt(system, q, last.step + 1, halt=True))
                 injected.append((-1, Kind.FAILURE_TO_HALT))
         elif steps and k >= cap:
             steps[-1].stop = True
