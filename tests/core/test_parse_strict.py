@@ -296,10 +296,10 @@ def test_absurd_step_numbers_do_not_size_anything():
 
 def test_events_as_queues_close():
     p = StrictParser(ABC)
-    assert p.feed("Step 0: [A B") == []
+    assert list(p.feed("Step 0: [A B")) == []
     events = p.feed("]\nStep 1:")
     assert [(e.step.step, e.step.queue, e.revised) for e in events] == [(0, "AB", False)]
-    assert p.feed(" [C]") == []  # the line is not over yet
+    assert list(p.feed(" [C]")) == []  # the line is not over yet
     events = p.feed("\nStep 1: [D]\n")
     assert [(e.step.step, e.step.queue) for e in events] == [(1, "C"), (1, "D")]
     assert events[-1].revised

@@ -28,6 +28,7 @@ steps whose reading changed; total work is linear in the text, and the final res
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tmtui.core.parsed import MAX_STEP_NUMBER, ParsedStep, ParseResult, StepOccurrence
@@ -105,6 +106,7 @@ class ResetEvent:
 
 
 ParseEvent = StepEvent | ResetEvent
+_NO_EVENTS: tuple[ParseEvent, ...] = ()
 
 
 class _Block:
@@ -181,11 +183,12 @@ class StrictParser:
         self._finished: ParseResult | None = None
 
     # -- streaming API ----------------------------------------------------------------
-    def feed(self, chunk: str) -> list[ParseEvent]:
-        """Take the next chunk; return the steps whose reading changed."""
+    def feed(self, chunk: str) -> Sequence[ParseEvent]:
+        """Take the next chunk; return the steps whose reading changed (most chunks end no
+        line and return a shared empty tuple: this is the per-token hot path)."""
         if "\n" not in chunk:
             self._parts.append(chunk)
-            return []
+            return _NO_EVENTS
         return self._feed_lines(chunk)
 
     def _feed_lines(self, chunk: str) -> list[ParseEvent]:
