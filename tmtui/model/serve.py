@@ -442,15 +442,17 @@ class _App:
         }
         writer.write(_head(200, headers))
         created = int(time.time())
-        pre = (
+        # every SSE chunk of this completion starts with the same id/created/model prefix
+        head = (
             b'data: {"id":"'
             + cid.encode()
             + b'","object":"chat.completion.chunk","created":'
             + str(created).encode()
             + b',"model":'
             + _enc.encode(model)
-            + b',"choices":[{"index":0,"delta":{'
+            + b',"choices":[{"index":0,"delta":'
         )
+        pre = head + b"{"
         post = b'},"logprobs":null,"finish_reason":null}]}\n\n'
         first = pre + b'"role":"assistant","content":""' + post
         loop = asyncio.get_running_loop()
@@ -505,13 +507,8 @@ class _App:
                     buf, size = [], 0
                     await writer.drain()
             final = (
-                b'data: {"id":"'
-                + cid.encode()
-                + b'","object":"chat.completion.chunk","created":'
-                + str(created).encode()
-                + b',"model":'
-                + _enc.encode(model)
-                + b',"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":'
+                head
+                + b'{},"logprobs":null,"finish_reason":'
                 + _enc.encode(plan.finish_reason)
                 + b"}]}\n\n"
             )
