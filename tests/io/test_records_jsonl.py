@@ -195,3 +195,43 @@ def test_a_bad_last_line_without_newline_is_one_error(tmp_path):
     items = list(iter_jsonl(path))
     assert isinstance(items[0][1], Record)
     assert items[1] == (2, BadLine(2, "invalid UTF-8"))
+
+
+def test_a_torn_last_line_cut_inside_a_character_is_truncated_not_invalid(tmp_path):
+    path = tmp_path / "x.jsonl"
+    rec = _record(1)
+    rec.model = "μοντέλο"
+    last = encode_record(rec)
+    cut = last.index("έ".encode()) + 1  # inside the two bytes of έ
+    path.write_bytes(encode_record(_record(0)) + last[:cut])
+    items = list(iter_jsonl(path))
+    assert items[1] == (2, BadLine(2, "truncated last line (the writer was interrupted)"))
+
+
+@pytest.mark.parametrize("raised", ["unicode", "decode"])
+def test_invalid_utf8_is_decided_from_the_bytes_whatever_the_decoder_raises(
+    tmp_path, monkeypatch, raised
+):
+    """msgspec 0.22 raised UnicodeDecodeError for invalid UTF-8, 0.23 raises DecodeError:
+    the reader's answer must not depend on which."""
+    import msgspec
+
+    import tmtui.io.jsonl as jsonl
+
+    real = jsonl.decode_record
+
+    def fake(raw):
+        try:
+            bytes(raw).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if raised == "unicode":
+                raise
+            raise msgspec.DecodeError("some new wording") from exc
+        return real(raw)
+
+    monkeypatch.setattr(jsonl, "decode_record", fake)
+    bad = encode_record(_record(1)).replace(b'"model":"m"', b'"model":"\xff"')
+    path = tmp_path / "x.jsonl"
+    for tail in (bad, bad.rstrip(b"\n")):  # a middle line and a last line without newline
+        path.write_bytes(encode_record(_record(0)) + tail)
+        assert list(iter_jsonl(path))[1] == (2, BadLine(2, "invalid UTF-8"))

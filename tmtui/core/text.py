@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["has_controls", "one_line", "visible"]
+__all__ = ["has_controls", "invalid_utf8_at", "one_line", "visible"]
 
 # C0 (except \t \n), DEL, C1, bidi embeddings/overrides/isolates, zero-width and other
 # format characters that can reorder or hide text, line/paragraph separators, BOM,
@@ -55,3 +55,21 @@ def one_line(text: str, limit: int = 200) -> str:
     if len(out) > limit:
         out = out[: limit - 1] + "…"
     return out
+
+
+def invalid_utf8_at(data: bytes, *, final: bool = True) -> int | None:
+    """The offset of the first byte that is not valid UTF-8, or None.
+
+    With ``final=False`` an incomplete sequence at the very end is not an error (the bytes
+    may have been cut mid-character, as a torn last line is). Decided from the bytes alone,
+    never from a dependency's exception type or message.
+    """
+    if data.isascii():
+        return None
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as exc:
+        if not final and exc.reason == "unexpected end of data":
+            return None
+        return exc.start

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import msgspec
 
-from tmtui.core.text import one_line
+from tmtui.core.text import invalid_utf8_at, one_line
 from tmtui.io.records import Record, decode_record, encode_record
 
 __all__ = ["BadLine", "RecordWriter", "iter_jsonl", "repair_tail"]
@@ -32,10 +32,22 @@ class BadLine:
 
 
 def _explain(exc: Exception) -> str:
-    text = str(exc)
-    if isinstance(exc, msgspec.DecodeError) and "utf-8" in text.lower():
+    return one_line(str(exc), 160)
+
+
+def _problem(raw: bytes, exc: Exception) -> str:
+    """Why a line failed to decode, decided from its bytes: invalid UTF-8 anywhere in a
+    complete line (or before the end of a torn one), else a torn last line, else the
+    decoder's own message."""
+    torn = not raw.endswith(b"\n")
+    if invalid_utf8_at(raw, final=not torn) is not None:
         return "invalid UTF-8"
-    return one_line(text, 160)
+    if torn and type(exc) is msgspec.DecodeError:
+        # the last line of a file cut while it was being written
+        return "truncated last line (the writer was interrupted)"
+    if isinstance(exc, msgspec.DecodeError | msgspec.ValidationError):
+        return _explain(exc)
+    return one_line(f"{type(exc).__name__}: {exc}", 160)
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Record | BadLine]]:
@@ -46,21 +58,15 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Record | BadLine]]:
                 continue
             try:
                 rec = decode_record(raw)
-            except msgspec.DecodeError as exc:
-                if not raw.endswith(b"\n"):
-                    # the last line of a file cut while it was being written
-                    yield n, BadLine(n, "truncated last line (the writer was interrupted)")
-                else:
-                    yield n, BadLine(n, _explain(exc))
-                continue
-            except msgspec.ValidationError as exc:
-                yield n, BadLine(n, _explain(exc))
-                continue
-            except UnicodeDecodeError:
-                yield n, BadLine(n, "invalid UTF-8")
-                continue
-            except (RecursionError, ValueError, TypeError) as exc:
-                yield n, BadLine(n, one_line(f"{type(exc).__name__}: {exc}", 160))
+            except (
+                msgspec.DecodeError,
+                msgspec.ValidationError,
+                UnicodeDecodeError,
+                RecursionError,
+                ValueError,
+                TypeError,
+            ) as exc:
+                yield n, BadLine(n, _problem(raw, exc))
                 continue
             yield n, rec
 

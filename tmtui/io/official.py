@@ -26,7 +26,7 @@ from tmtui.core.datasets import (
     instance_id,
 )
 from tmtui.core.tagsystem import TagSystemError
-from tmtui.core.text import one_line
+from tmtui.core.text import invalid_utf8_at, one_line
 
 __all__ = [
     "BadSample",
@@ -100,11 +100,13 @@ class ResultSample:
     num_token: int | float | None = None
 
 
-def _explain(exc: Exception) -> str:
-    text = str(exc)
-    if "utf-8" in text.lower():
+def _explain(exc: Exception, data: bytes | msgspec.Raw | None = None) -> str:
+    """Why bytes did not decode: invalid UTF-8 is decided from the bytes themselves."""
+    if isinstance(exc, UnicodeDecodeError) or (
+        data is not None and invalid_utf8_at(bytes(data)) is not None
+    ):
         return "invalid UTF-8"
-    return one_line(text, 160)
+    return one_line(str(exc), 160)
 
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.DOTALL)
@@ -185,7 +187,7 @@ class OfficialFile:
         ) as exc:
             top = None
             self.file_errors.append(
-                f"the file is not valid JSON ({_explain(exc)}); reading samples one by one"
+                f"the file is not valid JSON ({_explain(exc, buf)}); reading samples one by one"
             )
         self._raw_samples: list[msgspec.Raw] | list[tuple[int, int] | None]
         if top is not None:
@@ -301,7 +303,7 @@ class OfficialFile:
         try:
             s = _sample_decoder.decode(raw)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            return BadSample(i, _explain(exc))
+            return BadSample(i, _explain(exc, raw))
         except UnicodeDecodeError:
             return BadSample(i, "invalid UTF-8")
         except RecursionError:
@@ -403,5 +405,5 @@ def load_dataset_file(path: str | Path) -> Dataset:
     try:
         obj = msgspec.json.decode(data)
     except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{p.name} is not valid JSON ({_explain(exc)})") from None
+        raise DatasetError(f"{p.name} is not valid JSON ({_explain(exc, data)})") from None
     return dataset_from_obj(obj, name=p.stem)
