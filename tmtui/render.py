@@ -15,8 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tmtui.core.align import CODE_VERDICT
-from tmtui.core.compat import COMPAT_VERSION
-from tmtui.core.parse import STRICT_VERSION
+from tmtui.core.parsed import ParserMode
 from tmtui.core.score import SCORER_VERSION, DatasetScore
 from tmtui.core.text import one_line, visible
 from tmtui.scoring import FileScore, ScoreReport
@@ -67,7 +66,7 @@ def _rows(r: DatasetScore, fs: FileScore | None) -> list[tuple[str, str]]:
 
 
 def _parser_line(mode: str) -> str:
-    version = STRICT_VERSION if mode == "strict" else COMPAT_VERSION
+    version = ParserMode.of(mode).version
     return f"parser {mode} ({version}) · scorer {SCORER_VERSION}"
 
 

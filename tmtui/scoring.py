@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tmtui.core.align import CODE_VERDICT
+from tmtui.core.parsed import ParserMode
 from tmtui.core.prompts import prompt_sha256
 from tmtui.core.score import (
     DatasetScore,
@@ -64,7 +65,7 @@ class Disagreement:
 class FileScore:
     source: str
     kind: str
-    mode: str
+    mode: ParserMode
     result: DatasetScore | None = None
     other: DatasetScore | None = None  # the other parser's figures (--compare)
     per_sample: list[SampleScore] = field(default_factory=list)
@@ -90,7 +91,7 @@ class FileScore:
 
 @dataclass
 class ScoreReport:
-    mode: str
+    mode: ParserMode
     files: list[FileScore]
     pooled: DatasetScore | None = None
     pooled_other: DatasetScore | None = None
@@ -125,7 +126,7 @@ def _steps_diff(a: SampleScore, b: SampleScore) -> list[dict]:
 def score_files(
     paths: Sequence[str | Path],
     *,
-    mode: str = "strict",
+    mode: ParserMode = ParserMode.STRICT,
     per_sample: bool = False,
     compare: bool = False,
     bootstrap: int = 1000,
@@ -135,7 +136,8 @@ def score_files(
     template: str = "tmbench",
 ) -> ScoreReport:
     """Score every file; one bad record never costs the good ones."""
-    other_mode = "tmbench" if mode == "strict" else "strict"
+    mode = ParserMode.of(mode)
+    other_mode = mode.other
     report = ScoreReport(mode=mode, files=[])
     pooled = ScoreAccumulator(mode=mode)
     pooled_other = ScoreAccumulator(mode=other_mode) if compare else None
@@ -151,7 +153,7 @@ def score_files(
         acc = ScoreAccumulator(n_steps=n_steps, mode=mode)
         acc_other = ScoreAccumulator(n_steps=n_steps, mode=other_mode) if compare else None
         checked_truth: set[str] = set()
-        if mode == "tmbench" and src.official is not None and not (per_sample or compare):
+        if mode is ParserMode.TMBENCH and src.official is not None and not (per_sample or compare):
             _score_official_compat(src, fs, acc, checked_truth, on_error, template)
             items: Iterator[ScoreItem | ItemError] = iter(())
         else:
@@ -177,7 +179,9 @@ def score_files(
                 other = _score_item(item, other_mode, True, prompt_hashes, template)
                 acc_other.add(other)
                 if other.verdicts != sample.verdicts:
-                    strict, compat = (sample, other) if mode == "strict" else (other, sample)
+                    strict, compat = (
+                        (sample, other) if mode is ParserMode.STRICT else (other, sample)
+                    )
                     report.disagreements.append(
                         Disagreement(
                             source=item.source,
@@ -268,7 +272,7 @@ def _compat_events(part: tuple[Source, int, int, str]) -> tuple[list, list[int]]
             checked.add(instance_id)
             truth_ok = item.truth == item.instance.run.states()
             where = item.where
-        sample = _score_item(item, "tmbench", False, None, template)
+        sample = _score_item(item, ParserMode.TMBENCH, False, None, template)
         d = sample.diagnosis
         events.append(
             (
@@ -286,15 +290,15 @@ def _compat_events(part: tuple[Source, int, int, str]) -> tuple[list, list[int]]
 
 def _score_item(
     item: ScoreItem,
-    mode: str,
+    mode: ParserMode,
     keep: bool,
     prompt_hashes: dict[str, str] | None,
     template: str,
 ) -> SampleScore:
     """One item's score; ``prompt_hashes`` None: no prompt hash (nothing shows it)."""
     inst = item.instance
-    truth = item.truth if (mode == "tmbench" and item.truth is not None) else None
-    if mode == "tmbench" and truth is not None and not keep:
+    truth = item.truth if (mode is ParserMode.TMBENCH and item.truth is not None) else None
+    if truth is not None and not keep:
         # the fast path: the official verdicts, and a diagnosis only for failures
         verdicts, extra = compat_verdicts(item.answer, truth)
         if verdicts and set(verdicts) == {"c"} and not extra:

@@ -86,6 +86,15 @@ def test_score_compat_mode(mini_results):
     assert d["passed"] == 3
     strict = invoke("score", mini_results, "--json", "--bootstrap", "0").json()
     assert strict["passed"] == 5
+    # one spelling: --parser (the old --compat tmbench stays as a hidden alias)
+    again = invoke("score", mini_results, "--parser", "tmbench", "--json", "--bootstrap", "0")
+    assert again.json() == d
+    assert (
+        invoke("score", mini_results, "--parser", "strict", "--json", "--bootstrap", "0").json()
+        == strict
+    )
+    bad = invoke("score", mini_results, "--parser", "fuzzy")
+    assert bad.code == 2 and "fuzzy" in bad.stderr
 
 
 def test_compat_mode_matches_the_official_formula(tmp_path):

@@ -208,5 +208,18 @@ def test_sample_score_figures_and_record():
 
 
 def test_unknown_parser_mode():
-    with pytest.raises(ValueError, match="unknown parser mode"):
+    with pytest.raises(ValueError, match="unknown parser 'fuzzy'; choose strict or tmbench"):
         parse_answer("x", "fuzzy")
+
+
+def test_parser_mode_is_one_type_with_its_version_and_other_mode():
+    from tmtui.core.compat import parse_compat
+    from tmtui.core.parse import parse_strict
+    from tmtui.core.parsed import ParserMode
+
+    assert ParserMode.STRICT.other is ParserMode.TMBENCH
+    assert ParserMode.TMBENCH.other is ParserMode.STRICT
+    assert ParserMode.of("tmbench") is ParserMode.TMBENCH and ParserMode.STRICT == "strict"
+    assert parse_strict("").version == ParserMode.STRICT.version
+    assert parse_compat("").version == ParserMode.TMBENCH.version
+    assert ParserMode.STRICT.version != ParserMode.TMBENCH.version

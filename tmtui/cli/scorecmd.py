@@ -15,6 +15,7 @@ from tmtui.cli.app import (
     load_dataset_or_fail,
     warn,
 )
+from tmtui.core.parsed import ParserMode
 
 
 @app.command(rich_help_panel="Headless")
@@ -23,12 +24,16 @@ def score(
         list[Path],
         typer.Argument(help="Official results files (.json) and tmtui record files (.jsonl)."),
     ],
+    parser: Annotated[
+        ParserMode,
+        typer.Option(
+            "--parser",
+            help="strict (tmtui's parser) or tmbench (the official evaluator's regex, bit for bit).",
+        ),
+    ] = ParserMode.STRICT,
     compat: Annotated[
         str | None,
-        typer.Option(
-            "--compat",
-            help="Parse as the official evaluator does: [bold]tmbench[/bold] (default: strict).",
-        ),
+        typer.Option("--compat", hidden=True, help="Old spelling of --parser tmbench."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     per_sample: Annotated[
@@ -59,7 +64,7 @@ def score(
 
     if compat not in (None, "tmbench"):
         raise fail(f"unknown --compat {compat!r}; the only compat mode is tmbench")
-    mode = "tmbench" if compat else "strict"
+    mode = ParserMode.TMBENCH if compat else parser
     if bootstrap < 0:
         raise fail("--bootstrap must be >= 0")
     resolver = None

@@ -13,8 +13,10 @@ from typing import Annotated
 import typer
 
 from tmtui.cli.app import app, fail, load_dataset_or_fail, pick_instance, warn
+from tmtui.core.parsed import ParserMode
 
 _THEME_HELP = "dark | light (or any Textual theme name)."
+_PARSER_HELP = "Start with strict (tmtui's parser) or tmbench (the official regex); m switches."
 
 
 def _need_terminal() -> None:
@@ -99,8 +101,9 @@ def watch(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Where s appends the record (JSONL).")
     ] = Path("tmtui-watch.jsonl"),
+    parser: Annotated[ParserMode, typer.Option("--parser", help=_PARSER_HELP)] = ParserMode.STRICT,
     compat: Annotated[
-        bool, typer.Option("--compat", help="Start with the official regex instead of strict.")
+        bool, typer.Option("--compat", hidden=True, help="Old spelling of --parser tmbench.")
     ] = False,
     theme: Annotated[str, typer.Option("--theme", help=_THEME_HELP)] = "dark",
     config: Annotated[
@@ -215,7 +218,7 @@ def watch(
         make_recorder=make_recorder,
         save_path=output,
         title=where,
-        mode="tmbench" if compat else "strict",
+        mode=ParserMode.TMBENCH if compat else parser,
     )
     _run_app(TmtuiApp(plan, theme=theme, keymap=load_keymap(config)))
 
@@ -236,8 +239,9 @@ def view(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Where s appends a sample's record (JSONL).")
     ] = Path("tmtui-saved.jsonl"),
+    parser: Annotated[ParserMode, typer.Option("--parser", help=_PARSER_HELP)] = ParserMode.STRICT,
     compat: Annotated[
-        bool, typer.Option("--compat", help="Start with the official regex instead of strict.")
+        bool, typer.Option("--compat", hidden=True, help="Old spelling of --parser tmbench.")
     ] = False,
     theme: Annotated[str, typer.Option("--theme", help=_THEME_HELP)] = "dark",
     config: Annotated[
@@ -264,6 +268,6 @@ def view(
         sample=sample,
         compare=compare,
         save_path=output,
-        mode="tmbench" if compat else "strict",
+        mode=ParserMode.TMBENCH if compat else parser,
     )
     _run_app(TmtuiApp(plan, theme=theme, keymap=load_keymap(config)))

@@ -42,7 +42,14 @@ from __future__ import annotations
 
 import re
 
-from tmtui.core.parsed import MAX_STEP_NUMBER, ParsedStep, ParseResult, StepOccurrence
+from tmtui.core.parsed import (
+    COMPAT_VERSION,
+    MAX_STEP_NUMBER,
+    ParsedStep,
+    ParseResult,
+    ParserMode,
+    StepOccurrence,
+)
 
 __all__ = [
     "COMPAT_VERSION",
@@ -53,8 +60,6 @@ __all__ = [
     "scan_text",
     "step_number",
 ]
-
-COMPAT_VERSION = "tmbench-acc.py-1"
 
 OFFICIAL_PATTERN = r"(?i)step (\d+):.*?Queue State:.*?\[([ABCDE12345αβγδε@#$%&* ,]*)\]"
 CLASS = "ABCDE12345αβγδε@#$%&* ,"
@@ -205,7 +210,7 @@ def compat_steps(text: str) -> dict[int, str]:
 
 def parse_compat(text: str, alphabet: tuple[str, ...] | None = None) -> ParseResult:
     """The official reading as a ParseResult (spans kept, later occurrences overwrite)."""
-    result = ParseResult(mode="tmbench", version=COMPAT_VERSION)
+    result = ParseResult(mode=ParserMode.TMBENCH, version=COMPAT_VERSION)
     # step -> its occurrences as (queue, span, header span, unknown symbols)
     seen: dict[int, list[tuple[str, tuple[int, int], tuple[int, int], str]]] = {}
     alpha = frozenset(alphabet) if alphabet else None

@@ -31,7 +31,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tmtui.core.parsed import MAX_STEP_NUMBER, ParsedStep, ParseResult, StepOccurrence
+from tmtui.core.parsed import (
+    MAX_STEP_NUMBER,
+    STRICT_VERSION,
+    ParsedStep,
+    ParseResult,
+    ParserMode,
+    StepOccurrence,
+)
 
 __all__ = [
     "STRICT_VERSION",
@@ -41,8 +48,6 @@ __all__ = [
     "StrictParser",
     "parse_strict",
 ]
-
-STRICT_VERSION = "strict-1"
 
 # A bracket left open across lines is abandoned after this many characters.
 MAX_OPEN_BRACKET = 1 << 20
@@ -240,7 +245,7 @@ class StrictParser:
             self._deviations.setdefault("reasoning never closed (<think> without </think>)")
         # the events of the last line and the last step stay queued for drain()
         self._finished = ParseResult(
-            mode="strict",
+            mode=ParserMode.STRICT,
             version=STRICT_VERSION,
             steps=dict(self._steps),
             duplicates={k: v for k, v in self._occurrences.items() if len(v) > 1},

@@ -3,8 +3,55 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-__all__ = ["MAX_STEP_NUMBER", "ParseResult", "ParsedStep", "StepOccurrence"]
+__all__ = [
+    "COMPAT_VERSION",
+    "MAX_STEP_NUMBER",
+    "STRICT_VERSION",
+    "ParseResult",
+    "ParsedStep",
+    "ParserMode",
+    "StepOccurrence",
+]
+
+STRICT_VERSION = "strict-1"
+COMPAT_VERSION = "tmbench-acc.py-1"
+
+
+class ParserMode(StrEnum):
+    """Which reading of an answer: tmtui's strict parser, or the official evaluator's regex
+    (``tmbench``, compat mode). Equal to its value as a string (``"strict"``, ``"tmbench"``),
+    so records and JSON keep the plain names."""
+
+    STRICT = "strict"
+    TMBENCH = "tmbench"
+
+    @property
+    def version(self) -> str:
+        """The parser's version, written beside every score."""
+        return STRICT_VERSION if self is ParserMode.STRICT else COMPAT_VERSION
+
+    @property
+    def other(self) -> ParserMode:
+        """The other reading (for side-by-side comparisons)."""
+        return ParserMode.TMBENCH if self is ParserMode.STRICT else ParserMode.STRICT
+
+    @property
+    def label(self) -> str:
+        """How the reading is named on screen."""
+        return "strict" if self is ParserMode.STRICT else "official regex (compat tmbench)"
+
+    @classmethod
+    def of(cls, value: str | ParserMode) -> ParserMode:
+        """The mode named ``value``; ValueError with one line for anything else."""
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(
+                f"unknown parser {value!r}; choose {' or '.join(m.value for m in cls)}"
+            ) from None
+
 
 # Step numbers above this are kept as written in the text but can never match a ground-truth
 # step; they exist so that "step 99999999999999999999:" never sizes a list or a loop.
@@ -41,7 +88,7 @@ class ParsedStep(StepOccurrence):
 class ParseResult:
     """The steps a parser read from an answer, by step number."""
 
-    mode: str  # "strict" or "tmbench"
+    mode: ParserMode
     version: str
     steps: dict[int, ParsedStep] = field(default_factory=dict)
     duplicates: dict[int, list[StepOccurrence]] = field(default_factory=dict)

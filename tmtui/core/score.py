@@ -23,7 +23,6 @@ from operator import mul
 
 from tmtui.core.align import Alignment, Verdict, align
 from tmtui.core.compat import (
-    COMPAT_VERSION,
     compat_steps,
     parse_compat,
     scan_text,
@@ -31,8 +30,8 @@ from tmtui.core.compat import (
 )
 from tmtui.core.datasets import Instance
 from tmtui.core.diagnose import Diagnosis, diagnose
-from tmtui.core.parse import STRICT_VERSION, parse_strict
-from tmtui.core.parsed import ParsedStep, ParseResult
+from tmtui.core.parse import parse_strict
+from tmtui.core.parsed import ParseResult, ParserMode
 
 __all__ = [
     "SCORER_VERSION",
@@ -40,25 +39,21 @@ __all__ = [
     "SampleScore",
     "ScoreAccumulator",
     "parse_answer",
-    "parser_version",
     "score_sample",
     "wilson",
 ]
 
 SCORER_VERSION = "score-1"
-MODES = ("strict", "tmbench")
 
 
-def parser_version(mode: str) -> str:
-    return STRICT_VERSION if mode == "strict" else COMPAT_VERSION
-
-
-def parse_answer(text: str, mode: str, alphabet: Sequence[str] | None = None) -> ParseResult:
-    if mode == "strict":
-        return parse_strict(text, tuple(alphabet) if alphabet else None)
-    if mode == "tmbench":
-        return parse_compat(text, tuple(alphabet) if alphabet else None)
-    raise ValueError(f"unknown parser mode {mode!r}; choose strict or tmbench")
+def parse_answer(
+    text: str, mode: ParserMode | str, alphabet: Sequence[str] | None = None
+) -> ParseResult:
+    """The answer as the given parser reads it."""
+    alpha = tuple(alphabet) if alphabet else None
+    if ParserMode.of(mode) is ParserMode.STRICT:
+        return parse_strict(text, alpha)
+    return parse_compat(text, alpha)
 
 
 @dataclass
@@ -68,7 +63,7 @@ class SampleScore:
     instance_id: str
     index: int
     model: str
-    mode: str
+    mode: ParserMode
     verdicts: str  # one letter per ground-truth step: c w m u
     passed: bool
     n_truth: int
@@ -128,7 +123,7 @@ def score_sample(
     inst: Instance,
     answer: str,
     *,
-    mode: str = "strict",
+    mode: ParserMode = ParserMode.STRICT,
     truth: Sequence[str] | None = None,
     model: str = "",
     status: str = "complete",
@@ -159,7 +154,7 @@ def score_sample(
         instance_id=inst.id,
         index=inst.index,
         model=model,
-        mode=mode,
+        mode=ParserMode.of(mode),
         verdicts=al.verdicts(),
         passed=al.passed,
         n_truth=al.n_truth,
@@ -266,7 +261,7 @@ class DatasetScore:
     diagnoses: dict[str, int]
     findings: dict[str, int]
     n_steps: int
-    mode: str
+    mode: ParserMode
     parser_version: str
     scorer_version: str = SCORER_VERSION
     bootstrap: int = 0
@@ -294,9 +289,9 @@ class ScoreAccumulator:
     """Adds sample verdicts one at a time; memory is per distinct verdict pattern, not per
     sample, so a file of any size scores in flat memory."""
 
-    def __init__(self, n_steps: int | None = None, mode: str = "strict") -> None:
+    def __init__(self, n_steps: int | None = None, mode: ParserMode = ParserMode.STRICT) -> None:
         self.n_steps = n_steps
-        self.mode = mode
+        self.mode = ParserMode.of(mode)
         self.patterns: Counter[str] = Counter()
         self.diagnoses: Counter[str] = Counter()
         self.findings: Counter[str] = Counter()
@@ -405,7 +400,7 @@ class ScoreAccumulator:
             findings=dict(self.findings.most_common()),
             n_steps=S,
             mode=self.mode,
-            parser_version=parser_version(self.mode),
+            parser_version=self.mode.version,
             bootstrap=bootstrap if n > 1 else 0,
         )
 
@@ -450,8 +445,4 @@ def _percentile_interval(values: list[float], level: float = 0.95) -> tuple[floa
     return (vs[lo_i], vs[hi_i])
 
 
-def step_map(steps: dict[int, ParsedStep]) -> dict[int, str | None]:
-    return {k: v.queue for k, v in steps.items()}
-
-
-__all__ += ["MODES", "Verdict", "compat_verdicts", "step_map"]
+__all__ += ["Verdict", "compat_verdicts"]

@@ -19,6 +19,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from tmtui.core.datasets import Instance
+from tmtui.core.parsed import ParserMode
 from tmtui.tui.commands import BindingCommands
 from tmtui.tui.session import Trace
 
@@ -36,7 +37,7 @@ class WatchPlan:
     make_recorder: Callable[[], Any] | None = None
     save_path: Path = Path("tmtui-watch.jsonl")
     title: str = ""
-    mode: str = "strict"
+    mode: ParserMode = ParserMode.STRICT
 
 
 @dataclass
@@ -47,7 +48,7 @@ class ViewPlan:
     sample: int | None = None  # open this sample (its position in the file) directly
     compare: Path | None = None
     save_path: Path = Path("tmtui-saved.jsonl")
-    mode: str = "strict"
+    mode: ParserMode = ParserMode.STRICT
     extra: dict = field(default_factory=dict)
 
 

@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker
 
+from tmtui.core.parsed import ParserMode
 from tmtui.model.events import (
     Content,
     Failed,
@@ -205,7 +206,7 @@ class StreamController:
         st.held = 0
         trace = self.trace
         if not held:
-            if trace.mode == "tmbench" and trace.compat_stale and self._compat_due():
+            if trace.mode is ParserMode.TMBENCH and trace.compat_stale and self._compat_due():
                 self.on_changes(trace.refresh_compat())
             elif self.running:
                 self.screen.refresh_status()  # the clock moves on
@@ -256,7 +257,11 @@ class StreamController:
             st.first_token = now
             if st.state == "connecting":
                 st.state = "streaming"
-        if trace.mode == "tmbench" and trace.compat_stale and (trace.final or self._compat_due()):
+        if (
+            trace.mode is ParserMode.TMBENCH
+            and trace.compat_stale
+            and (trace.final or self._compat_due())
+        ):
             _merge(ch, trace.refresh_compat())
         self.on_changes(ch)
 

@@ -21,13 +21,12 @@ from tmtui.core.align import Alignment, Divergence, StepAlignment, Verdict, firs
 from tmtui.core.compat import parse_compat
 from tmtui.core.datasets import Instance
 from tmtui.core.diagnose import Diagnosis, diagnose
-from tmtui.core.parse import STRICT_VERSION, ResetEvent, StrictParser
-from tmtui.core.parsed import MAX_STEP_NUMBER, ParsedStep, ParseResult
+from tmtui.core.parse import ResetEvent, StrictParser
+from tmtui.core.parsed import MAX_STEP_NUMBER, STRICT_VERSION, ParsedStep, ParseResult, ParserMode
 from tmtui.tui.text_lines import TextLines, symbol_offsets
 
-__all__ = ["MODES", "Changes", "TextLines", "Trace", "symbol_offsets"]
+__all__ = ["Changes", "TextLines", "Trace", "symbol_offsets"]
 
-MODES = ("strict", "tmbench")
 _BAD = (Verdict.WRONG, Verdict.UNPARSABLE)
 
 
@@ -52,9 +51,8 @@ class Changes:
 class Trace:
     """The debugger's model of one answer to one instance."""
 
-    def __init__(self, inst: Instance, *, mode: str = "strict") -> None:
-        if mode not in MODES:
-            raise ValueError(f"unknown parser mode {mode!r}")
+    def __init__(self, inst: Instance, *, mode: ParserMode | str = ParserMode.STRICT) -> None:
+        mode = ParserMode.of(mode)
         self.instance = inst
         self.run = inst.run
         self.truth: list[str] = self.run.states()
@@ -115,7 +113,7 @@ class Trace:
             raise RuntimeError("the trace is final")
         ch.first_line = self.answer.append(content)
         events = self.parser.feed(content)
-        if self.mode == "strict":
+        if self.mode is ParserMode.STRICT:
             self._apply_events(events, ch)
         else:
             self._compat_stale = True
@@ -132,7 +130,7 @@ class Trace:
         self._result = self.parser.finish()
         events = self.parser.drain()
         self.final = True
-        if self.mode == "strict":
+        if self.mode is ParserMode.STRICT:
             self._apply_events(events, ch)
         else:
             self.refresh_compat(ch)
@@ -143,7 +141,7 @@ class Trace:
     def refresh_compat(self, ch: Changes | None = None) -> Changes:
         """Re-read the whole text with the official regex (compat mode; not incremental)."""
         ch = ch if ch is not None else Changes()
-        if self.mode != "tmbench":
+        if self.mode is not ParserMode.TMBENCH:
             return ch
         self._compat = parse_compat(self.answer.text, self.alphabet)
         self._compat_stale = False
@@ -154,15 +152,14 @@ class Trace:
     def compat_stale(self) -> bool:
         return self._compat_stale
 
-    def set_mode(self, mode: str) -> Changes:
+    def set_mode(self, mode: ParserMode | str) -> Changes:
         """Switch between the strict parser and the official (compat) reading."""
-        if mode not in MODES:
-            raise ValueError(f"unknown parser mode {mode!r}")
+        mode = ParserMode.of(mode)
         ch = Changes(reset=True)
         if mode == self.mode:
             return ch
         self.mode = mode
-        if mode == "tmbench":
+        if mode is ParserMode.TMBENCH:
             self.refresh_compat(ch)
         else:
             self._load(self.parser.steps, ch)
@@ -332,14 +329,14 @@ class Trace:
 
     # -- core objects (for the diagnosis, the inspector, saving) -------------------------
     def parse_result(self) -> ParseResult:
-        if self.mode == "tmbench":
+        if self.mode is ParserMode.TMBENCH:
             if self._compat is None or self._compat_stale:
                 self._compat = parse_compat(self.answer.text, self.alphabet)
                 self._compat_stale = False
             return self._compat
         if self._result is not None:
             return self._result
-        return ParseResult(mode="strict", version=STRICT_VERSION, steps=dict(self.steps))
+        return ParseResult(mode=ParserMode.STRICT, version=STRICT_VERSION, steps=dict(self.steps))
 
     def alignment(self) -> Alignment:
         rows = []

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Collapsible, Tabs
 
+from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line
 from tmtui.tui.sample import safe_name
 
@@ -128,10 +129,10 @@ class SampleActions:
     # -- the parser -------------------------------------------------------------------
     def action_toggle_mode(self: DebuggerScreen) -> None:
         tr = self.trace
-        mode = "tmbench" if tr.mode == "strict" else "strict"
+        mode = tr.mode.other
         self.apply_changes(tr.set_mode(mode))
         self.announced = tr.first_divergence is not None
-        name = "the official regex (compat tmbench)" if mode == "tmbench" else "the strict parser"
+        name = "the strict parser" if mode is ParserMode.STRICT else f"the {mode.label}"
         self.notify(f"parsing with {name}", timeout=3)
 
     def action_inspector(self: DebuggerScreen) -> None:

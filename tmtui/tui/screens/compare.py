@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tmtui.core.align import Verdict, first_difference
+from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line, visible
 from tmtui.tui.sample import Sample
 from tmtui.tui.screens.keys import COMPARE_KEYS
@@ -69,7 +70,7 @@ class CompareScreen(Screen):
         super().__init__()
         self.samples = (a, b)
         self.plan = plan
-        mode = plan.mode if plan is not None else "strict"
+        mode = plan.mode if plan is not None else ParserMode.STRICT
         self.traces = (_trace(a, mode), _trace(b, mode))
         self.selected = 0
 

@@ -23,6 +23,7 @@ from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Tab, Tabs
 
+from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line
 from tmtui.tui.controller import EventSource, StreamController
 from tmtui.tui.feeds import RecordedTiming, replay_events
@@ -197,7 +198,7 @@ class DebuggerScreen(SampleActions, Screen):
             flags.append("paused")
         if self.follow and self.live:
             flags.append("follow")
-        if self.trace.mode == "tmbench":
+        if self.trace.mode is ParserMode.TMBENCH:
             flags.append("compat: official regex")
         bar.flags = flags
         bar.refresh()
