@@ -93,7 +93,7 @@ def config(url: str):
 async def baseline(url: str, inst: Instance) -> tuple[float, int]:
     """The client alone: read the whole stream, keep the text."""
     from tmtui.model.client import ModelClient
-    from tmtui.model.events import Content
+    from tmtui.io.events import Content
 
     client = ModelClient(config(url))
     parts: list[str] = []

@@ -26,7 +26,7 @@ CORE_MODULES = [
     "tmtui.io.official",
     "tmtui.io.sources",
     "tmtui.scoring",
-    "tmtui.model.events",
+    "tmtui.io.events",
 ]
 
 

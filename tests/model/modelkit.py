@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tmtui.core.datasets import Instance
 from tmtui.model.client import ClientConfig, ModelClient
-from tmtui.model.events import StreamEvent
+from tmtui.io.events import StreamEvent
 from tmtui.model.recorder import Recorder
 from tmtui.model.serve import RunningServer, ServeOptions, start_server
 

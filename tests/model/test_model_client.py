@@ -14,7 +14,7 @@ from tmtui.core.diagnose import Kind
 from tmtui.core.prompts import messages
 from tmtui.core.score import score_sample
 from tmtui.model.client import ModelClient, _sse_payloads, _ThinkSplitter
-from tmtui.model.events import Content, Failed, Finish, Reasoning, Retry, Started, UsageReport
+from tmtui.io.events import Content, Failed, Finish, Reasoning, Retry, Started, UsageReport
 from tmtui.model.synthetic import SyntheticModel, parse_problem
 
 

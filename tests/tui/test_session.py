@@ -13,7 +13,7 @@ from tuikit import KINDS, TMBENCH, flawed, record, truncated, write_records
 from tmtui.core.align import Verdict
 from tmtui.core.diagnose import Kind
 from tmtui.core.score import score_sample
-from tmtui.model.events import Content, Finish, Reasoning, Started
+from tmtui.io.events import Content, Finish, Reasoning, Started
 from tmtui.tui.catalog import Search, load_entries, match_pairs
 from tmtui.tui.feeds import RecordedTiming, replay_events
 from tmtui.tui.screens.inspector import disagreements
@@ -205,8 +205,8 @@ def test_inspector_finds_where_the_parsers_disagree() -> None:
 
 def test_coalesced_recording_is_the_same_record() -> None:
     """The controller feeds the recorder runs of text that arrived together: same record."""
-    from tmtui.model.events import Finish as Fin
-    from tmtui.model.events import UsageReport
+    from tmtui.io.events import Finish as Fin
+    from tmtui.io.events import UsageReport
     from tmtui.model.recorder import Recorder
     from tmtui.tui.controller import StreamController
 

@@ -1,7 +1,7 @@
 """The OpenAI-compatible streaming client: one request in, plain events out.
 
 :class:`ModelClient` wraps the official ``AsyncOpenAI`` SDK and turns a chat-completion stream
-into the events of :mod:`tmtui.model.events`, so the TUI, the batch runner and the tests share
+into the events of :mod:`tmtui.io.events`, so the TUI, the batch runner and the tests share
 one code path from an endpoint to a record::
 
     client = ModelClient(ClientConfig(base_url=url, model="synthetic"))
@@ -43,7 +43,7 @@ import openai
 from pydantic import SecretStr
 
 from tmtui.core.text import one_line
-from tmtui.model.events import (
+from tmtui.io.events import (
     Content,
     Failed,
     Finish,

@@ -17,7 +17,7 @@ from typing import Any
 
 from tmtui.core.datasets import Instance
 from tmtui.io.records import FailedTry, Record, Timing, Usage, spec_of
-from tmtui.model.events import (
+from tmtui.io.events import (
     Content,
     Failed,
     Finish,

@@ -37,7 +37,7 @@ from tmtui.core.score import score_sample
 from tmtui.io.jsonl import RecordWriter, decode_record
 from tmtui.io.records import Record
 from tmtui.model.client import ClientConfig, ModelClient
-from tmtui.model.events import Content, Failed, Finish, Retry
+from tmtui.io.events import Content, Failed, Finish, Retry
 from tmtui.model.limits import AdaptiveLimiter
 from tmtui.model.recorder import Recorder
 from tmtui.model.tokens import DEFAULT_ENCODING, TokenCounter

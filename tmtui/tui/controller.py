@@ -27,7 +27,7 @@ from textual.timer import Timer
 from textual.worker import Worker
 
 from tmtui.core.parsed import ParserMode
-from tmtui.model.events import (
+from tmtui.io.events import (
     Content,
     Failed,
     Finish,

@@ -1,4 +1,4 @@
-"""Where a debugger's stream comes from, as plain :mod:`tmtui.model.events`.
+"""Where a debugger's stream comes from, as plain :mod:`tmtui.io.events`.
 
 * :class:`ClientFeed` — an OpenAI-compatible endpoint through :class:`~tmtui.model.client.
   ModelClient`, optionally with the embedded server (synthetic or replay model) started on an
@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from tmtui.model.events import Content, Failed, Finish, Reasoning, Started, StreamEvent
+from tmtui.io.events import Content, Failed, Finish, Reasoning, Started, StreamEvent
 
 __all__ = ["ClientFeed", "RecordedTiming", "replay_events"]
 
