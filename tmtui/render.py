@@ -18,7 +18,7 @@ from tmtui.core.align import CODE_VERDICT
 from tmtui.core.parsed import ParserMode
 from tmtui.core.score import SCORER_VERSION, DatasetScore
 from tmtui.core.text import one_line, visible
-from tmtui.scoring import FileScore, ScoreReport
+from tmtui.scoring.files import FileScore, ScoreReport
 
 __all__ = ["console", "print_score_json", "print_score_table"]
 

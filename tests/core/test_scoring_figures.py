@@ -16,8 +16,8 @@ from tmtui.core.score import (
     compat_verdicts,
     parse_answer,
     score_sample,
-    wilson,
 )
+from tmtui.core.stats import wilson
 
 # Four samples over S = 3 steps; sample 3 halts after 2 states, sample 4 after 1.
 #   step:      0  1  2

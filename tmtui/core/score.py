@@ -14,7 +14,6 @@ Unparsable and missing steps are counted apart from wrong ones; all three are "n
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -32,6 +31,7 @@ from tmtui.core.datasets import Instance
 from tmtui.core.diagnose import Diagnosis, diagnose
 from tmtui.core.parse import parse_strict
 from tmtui.core.parsed import ParseResult, ParserMode
+from tmtui.core.stats import percentile_interval, poisson, wilson
 
 __all__ = [
     "SCORER_VERSION",
@@ -40,7 +40,6 @@ __all__ = [
     "ScoreAccumulator",
     "parse_answer",
     "score_sample",
-    "wilson",
 ]
 
 SCORER_VERSION = "score-1"
@@ -202,48 +201,6 @@ def compat_verdicts(answer: str, truth: Sequence[str]) -> tuple[str, int]:
         out.append("m" if q is None else ("c" if q == want else "w"))
     extra = sum(1 for k in got if k >= n) if len(got) > len(out) or n == 0 else 0
     return "".join(out), extra
-
-
-def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Wilson score interval, as percentages."""
-    if n == 0:
-        return (0.0, 0.0)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (100 * max(0.0, centre - half), 100 * min(1.0, centre + half))
-
-
-def _poisson(rng: random.Random, lam: float) -> int:
-    """A Poisson(lam) draw: Knuth's product method for small means, PTRS (Hörmann 1993)
-    for large ones."""
-    if lam <= 0:
-        return 0
-    if lam < 30:
-        limit = math.exp(-lam)
-        k, prod = 0, rng.random()
-        while prod > limit:
-            k += 1
-            prod *= rng.random()
-        return k
-    slam = math.sqrt(lam)
-    loglam = math.log(lam)
-    b = 0.931 + 2.53 * slam
-    a = -0.059 + 0.02483 * b
-    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
-    vr = 0.9277 - 3.6224 / (b - 2)
-    while True:
-        u = rng.random() - 0.5
-        v = rng.random()
-        us = 0.5 - abs(u)
-        k = math.floor((2 * a / us + b) * u + lam + 0.43)
-        if us >= 0.07 and v <= vr:
-            return k
-        if k < 0 or (us < 0.013 and v > us):
-            continue
-        if math.log(v * inv_alpha / (a / (us * us) + b)) <= -lam + k * loglam - math.lgamma(k + 1):
-            return k
 
 
 @dataclass
@@ -430,19 +387,12 @@ def _bootstrap_swa(
     distinct = list(columns)
     unis, lins = [], []
     for _ in range(resamples):
-        w = [_poisson(rng, c) for c in counts]
+        w = [poisson(rng, c) for c in counts]
         sums = [sum(map(mul, w, col)) for col in distinct]
         u, li = ScoreAccumulator._swa([sums[j] for j in correct_col], [sums[j] for j in total_col])
         unis.append(u)
         lins.append(li)
-    return {"swa_uniform": _percentile_interval(unis), "swa_linear": _percentile_interval(lins)}
-
-
-def _percentile_interval(values: list[float], level: float = 0.95) -> tuple[float, float]:
-    vs = sorted(values)
-    lo_i = math.floor((1 - level) / 2 * (len(vs) - 1))
-    hi_i = math.ceil((1 + level) / 2 * (len(vs) - 1))
-    return (vs[lo_i], vs[hi_i])
+    return {"swa_uniform": percentile_interval(unis), "swa_linear": percentile_interval(lins)}
 
 
 __all__ += ["Verdict", "compat_verdicts"]
