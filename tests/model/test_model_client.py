@@ -13,8 +13,8 @@ from tmtui.core.datasets import generate_preset
 from tmtui.core.diagnose import Kind
 from tmtui.core.prompts import messages
 from tmtui.core.score import score_sample
-from tmtui.model.client import ModelClient, _sse_payloads, _ThinkSplitter
 from tmtui.io.events import Content, Failed, Finish, Reasoning, Retry, Started, UsageReport
+from tmtui.model.client import ModelClient, _sse_payloads, _ThinkSplitter
 from tmtui.model.synthetic import SyntheticModel, parse_problem
 
 

@@ -23,7 +23,7 @@ from tmtui.scoring.sample import (
     parser_disagreements,
     score_item,
 )
-from tmtui.scoring.stream import ScoreGroups, Scored, score_source
+from tmtui.scoring.stream import Scored, ScoreGroups, score_source
 
 __all__ = [
     "Disagreement",

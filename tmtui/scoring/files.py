@@ -12,7 +12,7 @@ from tmtui.core.parsed import ParserMode
 from tmtui.core.score import DatasetScore, SampleScore
 from tmtui.io.sources import ItemError, Resolver, SourceError, open_source
 from tmtui.scoring.sample import PromptHashes, parser_disagreements
-from tmtui.scoring.stream import ScoreGroups, Scored, score_source
+from tmtui.scoring.stream import Scored, ScoreGroups, score_source
 
 __all__ = ["Disagreement", "FileScore", "ScoreReport", "score_files"]
 
