@@ -23,9 +23,9 @@ from tmtui.core.score import (
 )
 from tmtui.io.sources import (
     ItemError,
+    OfficialSource,
     Resolver,
     ScoreItem,
-    Source,
     SourceError,
     official_items,
     open_source,
@@ -148,13 +148,14 @@ def score_files(
         except SourceError as exc:
             report.fatal.append(str(exc))
             continue
-        n_steps = src.official.max_step if src.official is not None else None
+        official = src if isinstance(src, OfficialSource) else None
+        n_steps = official.official.max_step if official is not None else None
         fs = FileScore(source=str(path), kind=src.kind, mode=mode)
         acc = ScoreAccumulator(n_steps=n_steps, mode=mode)
         acc_other = ScoreAccumulator(n_steps=n_steps, mode=other_mode) if compare else None
         checked_truth: set[str] = set()
-        if mode is ParserMode.TMBENCH and src.official is not None and not (per_sample or compare):
-            _score_official_compat(src, fs, acc, checked_truth, on_error, template)
+        if mode is ParserMode.TMBENCH and official is not None and not (per_sample or compare):
+            _score_official_compat(official, fs, acc, checked_truth, on_error, template)
             items: Iterator[ScoreItem | ItemError] = iter(())
         else:
             items = src.items(resolver)
@@ -220,7 +221,7 @@ MAX_WORKERS = 4
 
 
 def _score_official_compat(
-    src: Source,
+    src: OfficialSource,
     fs: FileScore,
     acc: ScoreAccumulator,
     checked_truth: set[str],
@@ -252,7 +253,7 @@ def _score_official_compat(
             acc.add_outcome(verdicts, kind, fatal)
 
 
-def _compat_events(part: tuple[Source, int, int, str]) -> tuple[list, list[int]]:
+def _compat_events(part: tuple[OfficialSource, int, int, str]) -> tuple[list, list[int]]:
     """Score samples start..stop: an ItemError or (verdicts, diagnosis kind, fatal, model,
     instance id, where, stored truth agrees with the rules) each (the last two None when the
     truth was not checked here), and the samples skipped for having no answer."""
