@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import random
@@ -18,7 +17,6 @@ from tmtui.core.datasets import (
     DatasetError,
     GenerationSpec,
     Instance,
-    dataset_from_obj,
     dump_official,
     generate,
     generate_preset,
@@ -258,112 +256,40 @@ def test_parse_range_and_alphabets():
             resolve_alphabet(bad)
 
 
-# -- reading and validating the official format ----------------------------------------
-
-
-def _official_obj():
-    return json.loads(dump_official(generate_preset("tmbench")))
-
-
-def test_round_trip_through_the_official_object():
-    obj = _official_obj()
-    ds = dataset_from_obj(obj, name="x")
-    assert len(ds) == 100
-    assert ds.validate() == []
-    assert hashlib.sha256(dump_official(ds)).hexdigest() == OFFICIAL_SHA256["tmbench"]
-
-
-def test_validation_reports_tampered_step_results():
-    obj = _official_obj()
-    s = obj["samples"][7]
-    good = s["step_results"][4]
-    s["step_results"][4] = good[:-1] + ("A" if good[-1] != "A" else "B")
-    obj["samples"][9]["step_results"].append("ABC")  # longer than the trace
-    obj["samples"][11]["step_results"].pop()  # shorter than the trace
-    ds = dataset_from_obj(obj)
-    problems = dict(ds.validate())
-    assert sorted(problems) == [7, 9, 11]
-    assert problems[7].startswith("step 4: stored")
-    assert "halts after" in problems[9]
-    assert "stops at" in problems[11]
-
-
-def test_truth_is_simulated_not_read():
-    obj = _official_obj()
-    obj["samples"][0]["step_results"][3] = "EEEE"
-    inst = dataset_from_obj(obj)[0]
-    assert inst.run.state(3) != "EEEE"
-    assert inst.run.states() == generate_preset("tmbench")[0].run.states()
-
-
-BAD_TOP = [
-    ([], "no top-level 'samples'"),
-    ({"a": 1}, "no top-level 'samples'"),
-    ({"samples": {}}, "'samples' is not a list"),
-    ({"samples": [], "symbol_set": "ABCDE"}, "symbol_set"),
-    ({"samples": [], "symbol_set": ["AB"]}, "symbol_set"),
-    ({"samples": [], "max_step": 0}, "max_step"),
-    ({"samples": [], "max_step": True}, "max_step"),
-    ({"samples": [], "max_step": "31"}, "max_step"),
-    ({"samples": [], "delete_count": 0}, "delete_count"),
-]
-
-
-@pytest.mark.parametrize(("obj", "msg"), BAD_TOP)
-def test_dataset_from_obj_top_level_errors(obj, msg):
-    with pytest.raises(DatasetError, match=msg):
-        dataset_from_obj(obj)
-
-
-def _sample(**over):
-    s = {"id": "x", "init_str": "AB", "rule": {"A": "B", "B": "A"}, "delete_count": 2}
-    s.update(over)
-    return {k: v for k, v in s.items() if v is not KeyError}
-
-
-BAD_SAMPLES = [
-    ("not a sample", "not an object"),
-    (_sample(init_str=KeyError), "missing key 'init_str'"),
-    (_sample(init_str=5), "'init_str' has the wrong type"),
-    (_sample(rule=KeyError), "missing key 'rule'"),
-    (_sample(rule=["A"]), "'rule' has the wrong type"),
-    (_sample(rule={"A": 1}), "production of 'A' is not a string"),
-    (_sample(rule={"AB": "A"}), "not a single character"),
-    (_sample(delete_count=0), "delete_count"),
-    (_sample(delete_count="2"), "delete_count"),
-    (_sample(id=5), "id is not a string"),
-    (_sample(step_results="AB"), "step_results"),
-    (_sample(step_results=["AB", 3]), "step_results"),
-]
-
-
-@pytest.mark.parametrize(("sample", "msg"), BAD_SAMPLES)
-def test_dataset_from_obj_sample_errors(sample, msg):
-    obj = {"samples": [_sample(), sample]}
-    with pytest.raises(DatasetError, match=f"sample 1: .*{msg}"):
-        dataset_from_obj(obj)
-    ds = dataset_from_obj(copy.deepcopy(obj), strict=False)
-    assert len(ds) == 1  # the good one is kept
-    [(idx, err)] = ds.extra["errors"]
-    assert idx == 1 and msg.split("'")[0] in err
-
-
-def test_missing_id_is_computed_and_extra_rule_symbols_join_the_alphabet():
-    ds = dataset_from_obj({"samples": [{"init_str": "AZ", "rule": {"A": "Z", "Z": "A"}}]})
-    inst = ds[0]
-    assert inst.id == instance_id("AZ", {"A": "Z", "Z": "A"})
-    assert "Z" in inst.alphabet
-    assert inst.run.states()[:2] == ["AZ", "Z"]
-
-
 def test_instance_helpers():
     inst = generate_preset("tmbench")[0]
     assert inst.max_step == 30
     assert len(inst.rules_sha256()) == 64
     other = Instance(id=inst.id, init=inst.init, rules=dict(inst.rules), max_states=10)
     assert other.rules_sha256() != inst.rules_sha256()  # the cap is part of the truth
-    assert inst.truth(5).states() == inst.run.states()[:5]
+    assert inst.replace(max_states=5).run.states() == inst.run.states()[:5]
     ds = generate_preset("tmbench")
     assert ds.by_id(inst.id[:8]) is inst
     assert ds.by_id("zzzzzzzz") is None
     assert isinstance(ds, Dataset)
+
+
+def test_replace_shares_the_truth_while_it_stays_valid():
+    inst = generate_preset("tmbench")[3]
+    system, run = inst.system, inst.run
+    moved = inst.replace(index=42, dataset="elsewhere", step_results=["x"])
+    assert (moved.index, moved.dataset, moved.step_results) == (42, "elsewhere", ["x"])
+    assert (moved.id, moved.init, moved.rules, moved.m) == (inst.id, inst.init, inst.rules, 2)
+    assert moved.system is system and moved.run is run  # nothing simulated again
+    assert (inst.index, inst.dataset, inst.step_results) == (3, "tmbench", None)
+    # another cap: the same system, a new run
+    capped = inst.replace(max_states=10)
+    assert capped.system is system and capped.run is not run
+    assert capped.run.states() == run.states()[:10]
+    # equal rules (another dict) keep the system; other rules or m do not
+    assert inst.replace(rules=dict(inst.rules)).system is system
+    other_m = inst.replace(m=3)
+    assert other_m.system is not system and other_m.system.m == 3
+    assert other_m.run.states() != run.states()
+    other_init = inst.replace(init=inst.init[1:])
+    assert other_init.system is system and other_init.run.state(0) == inst.init[1:]
+    # nothing built yet: nothing shared, built on demand
+    fresh = Instance(id="f", init="AB", rules={"A": "B", "B": "A"}, alphabet=("A", "B"))
+    copy_ = fresh.replace(index=1)
+    assert "system" not in copy_.__dict__
+    assert copy_.run.states() == fresh.run.states() and copy_.run is not fresh.run

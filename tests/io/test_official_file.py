@@ -10,7 +10,7 @@ from tmtui.core.answer import format_answer
 from tmtui.core.datasets import DatasetError, dump_official, generate_preset
 from tmtui.core.mutate import flawed_steps
 from tmtui.core.prompts import render
-from tmtui.io.official import BadSample, OfficialFile, ResultSample, load_dataset_file
+from tmtui.io.official import BadSample, OfficialFile, ResultSample
 from tmtui.io.records import Record, encode_record, spec_of
 from tmtui.io.sources import (
     MAX_TAPE,
@@ -51,7 +51,7 @@ def test_results_file(tmp_path):
     p = write(tmp_path, "gemini.json", json.dumps(obj, indent=1))
     f = OfficialFile(p)
     assert f.whole and f.file_errors == []
-    assert len(f) == 6 and f.has_answers()
+    assert len(f) == 6
     assert f.symbol_set == ("A", "B", "C", "D", "E") and f.max_step == 31
     items = list(f)
     assert all(isinstance(x, ResultSample) for x in items)
@@ -73,12 +73,11 @@ def test_results_file(tmp_path):
 def test_dataset_file(tmp_path):
     p = write(tmp_path, "TMBench.json", dump_official(DS))
     f = OfficialFile(p)
-    assert len(f) == 100 and not f.has_answers()
+    assert len(f) == 100
     ds = f.to_dataset()
     assert len(ds) == 100 and ds.validate() == []
     assert ds.rule_max_length == 5 and ds.str_max_length == 9
     assert dump_official(ds) == dump_official(DS)
-    assert dump_official(load_dataset_file(p)) == dump_official(DS)
     assert dump_official(load_dataset(str(p))) == dump_official(DS)
     # and a dataset file has nothing to score
     assert list(iter_items(p)) == []
@@ -195,10 +194,12 @@ def test_bad_metadata(tmp_path):
 def test_load_dataset_errors(tmp_path):
     with pytest.raises(DatasetError, match="no such file"):
         load_dataset(str(tmp_path / "missing.json"))
-    with pytest.raises(DatasetError, match="not valid JSON"):
-        load_dataset_file(write(tmp_path, "x.json", b"{\xff"))
-    with pytest.raises(DatasetError, match="cannot read"):
-        load_dataset_file(tmp_path)
+    with pytest.raises(DatasetError, match=r"^\S*x\.json: not a TMBench file"):
+        load_dataset(str(write(tmp_path, "x.json", b"{\xff")))
+    with pytest.raises(SourceError, match="is a directory"):
+        load_dataset(str(tmp_path))
+    with pytest.raises(DatasetError, match="symbol_set"):
+        load_dataset(str(write(tmp_path, "y.json", b'{"symbol_set": 5, "samples": []}')))
     rec = Record(
         instance_id="x", dataset="tmbench", index=0, model="m", status="complete", answer=""
     )

@@ -13,7 +13,9 @@ from tmtui.io import jsonl as jsonl_mod
 from tmtui.io.jsonl import BadLine, RecordWriter, iter_jsonl, repair_tail
 from tmtui.io.records import (
     SCHEMA_VERSION,
+    STATUSES,
     FailedTry,
+    InstanceSpec,
     Record,
     Timing,
     Usage,
@@ -81,6 +83,105 @@ def test_decode_rejects_bad_records():
     del good["answer"]
     with pytest.raises(msgspec.ValidationError, match="answer"):
         decode_record(json.dumps(good))
+
+
+# a model record exactly as schema_version 1 wrote it before kind and status were typed
+OLD_LINE = (
+    b'{"instance_id":"abc","dataset":"tmbench","index":3,"model":"gpt-x","status":"interrupted",'
+    b'"answer":"### step 0:\\n- Queue State: [A B]\\n","reasoning":"hm","finish_reason":"length",'
+    b'"instance":{"id":"abc","m":2,"alphabet":["A","B"],"rules":{"A":"B","B":"A"},"init":"AB",'
+    b'"max_states":5},"max_steps":4,"params":{"temperature":0},"usage":{"completion_tokens":9},'
+    b'"chunks":[[1.5,10,2]],"timing":{"elapsed_ms":3.0},"error":"stream cut","repeat":1,'
+    b'"run_id":"r","created_at":"2025-01-01T00:00:00Z","meta":{"k":1}}\n'
+)
+
+
+def test_old_record_lines_still_decode_and_encode_byte_for_byte():
+    rec = decode_record(OLD_LINE)
+    assert (rec.schema_version, rec.kind, rec.status) == (1, "model", "interrupted")
+    assert rec.participant is None and rec.session is None
+    assert rec.answer == "### step 0:\n- Queue State: [A B]\n"
+    assert rec.usage.completion_tokens == 9 and rec.timing.elapsed_ms == 3.0
+    assert instance_of(rec).run.states() == ["AB", "B"]
+    # the same record built by a writer today is the same line, byte for byte
+    written = Record(
+        instance_id="abc",
+        dataset="tmbench",
+        index=3,
+        model="gpt-x",
+        status="interrupted",
+        answer="### step 0:\n- Queue State: [A B]\n",
+        reasoning="hm",
+        finish_reason="length",
+        instance=InstanceSpec(
+            id="abc", m=2, alphabet=["A", "B"], rules={"A": "B", "B": "A"}, init="AB", max_states=5
+        ),
+        max_steps=4,
+        params={"temperature": 0},
+        usage=Usage(completion_tokens=9),
+        chunks=[[1.5, 10, 2]],
+        timing=Timing(elapsed_ms=3.0),
+        error="stream cut",
+        repeat=1,
+        run_id="r",
+        created_at="2025-01-01T00:00:00Z",
+        meta={"k": 1},
+    )
+    assert encode_record(written) == OLD_LINE
+    assert written == rec
+    # the version written out explicitly, and an explicit kind, read the same
+    explicit = OLD_LINE.replace(b"{", b'{"schema_version":1,"kind":"model",', 1)
+    assert decode_record(explicit) == rec
+    for status in STATUSES:
+        assert decode_record(OLD_LINE.replace(b"interrupted", status.encode())).status == status
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("status", "finished", "status must be one of complete, interrupted, error, cut"),
+        ("status", "", "status must be one of complete, interrupted, error, cut"),
+        ("kind", "robot", "kind must be one of model, human"),
+        ("kind", "Model", "kind must be one of model, human"),
+    ],
+)
+def test_a_bad_kind_or_status_is_one_clear_bad_line(tmp_path, field, value, message):
+    good = json.loads(encode_record(_record()))
+    bad = json.dumps({**good, field: value}).encode() + b"\n"
+    with pytest.raises(msgspec.ValidationError) as exc:
+        decode_record(bad)
+    assert str(exc.value) == f"{message} - at `$.{field}`"
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(encode_record(_record(0)) + bad + encode_record(_record(1)))
+    items = [x for _, x in iter_jsonl(path)]
+    assert [type(x).__name__ for x in items] == ["Record", "BadLine", "Record"]
+    assert items[1] == BadLine(2, f"{message} - at `$.{field}`")
+    # a wrong type is msgspec's own message, which names the field too
+    with pytest.raises(msgspec.ValidationError, match=f"got `int` - at `\\$.{field}`"):
+        decode_record(json.dumps({**good, field: 3}))
+
+
+def test_a_human_record_round_trips():
+    rec = _record(
+        7,
+        kind="human",
+        model="tmtui-human",
+        participant="P-017",
+        session="2025-03-01-a",
+        status="cut",
+        timing=Timing(started_at="2025-03-01T10:00:00Z", elapsed_ms=81234.5),
+        meta={"keystrokes": 412},
+    )
+    line = encode_record(rec)
+    obj = json.loads(line)
+    assert (obj["kind"], obj["participant"], obj["session"]) == ("human", "P-017", "2025-03-01-a")
+    back = decode_record(line)
+    assert back == rec
+    assert instance_of(back).rules_sha256() == generate_preset("tmbench")[7].rules_sha256()
+    # a model record has neither field on the line
+    model_line = encode_record(_record(7))
+    assert b"participant" not in model_line and b"session" not in model_line
+    assert b'"kind"' not in model_line  # the default kind is left out, as before
 
 
 def test_instance_of_rebuilds_the_instance():

@@ -12,10 +12,11 @@ from modelkit import FAKE_KEY, collect, config, serving
 from tmtui.core.datasets import generate_preset
 from tmtui.core.diagnose import Kind
 from tmtui.core.prompts import messages
+from tmtui.core.prompts import parse_messages as parse_problem
 from tmtui.core.score import score_sample
 from tmtui.io.events import Content, Failed, Finish, Reasoning, Retry, Started, UsageReport
 from tmtui.model.client import ModelClient, _sse_payloads, _ThinkSplitter
-from tmtui.model.synthetic import SyntheticModel, parse_problem
+from tmtui.model.synthetic import SyntheticModel
 
 
 def _kinds(events):

@@ -17,11 +17,12 @@ from modelkit import collect, config, serving
 
 from tmtui.core.datasets import PRESETS, generate_preset
 from tmtui.core.prompts import messages
+from tmtui.core.prompts import parse_messages as parse_problem
 from tmtui.core.score import score_sample
 from tmtui.model.client import ModelClient
 from tmtui.model.replay import ReplayError, ReplayStore
 from tmtui.model.serve import ServeOptions, start_server_thread
-from tmtui.model.synthetic import SyntheticModel, parse_problem, split_tokens
+from tmtui.model.synthetic import SyntheticModel, split_tokens
 
 
 def _get(url: str) -> tuple[int, dict]:

@@ -1,4 +1,5 @@
-"""TMBench instances and datasets: the official JSON format, validation and exact generation.
+"""TMBench instances and datasets: validation, exact generation and writing the official JSON
+format (reading it is :class:`tmtui.io.official.OfficialFile`'s job).
 
 The official release (``TMBench.json`` and its Greek, Number and Special variants) is reproduced
 byte for byte by :func:`generate_preset`: Python's ``random`` seeded once with ``random.seed(1)``,
@@ -7,14 +8,16 @@ alphabet A..E, m = 2, 100 samples, 31 states; see :func:`generate` for the drawi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
-from tmtui.core.tagsystem import Run, TagSystem, TagSystemError
+from tmtui.core.tagsystem import Run, TagSystem
 
 __all__ = [
     "ALPHABETS",
@@ -23,7 +26,6 @@ __all__ = [
     "DatasetError",
     "GenerationSpec",
     "Instance",
-    "dataset_from_obj",
     "dump_official",
     "generate",
     "generate_preset",
@@ -47,20 +49,9 @@ PRESETS: dict[str, str] = {
     "tmbench-special": "special",
 }
 
-OFFICIAL_KEYS = (
-    "symbol_set",
-    "rule_min_length",
-    "rule_max_length",
-    "str_min_length",
-    "str_max_length",
-    "max_step",
-    "delete_count",
-    "samples",
-)
-
 
 class DatasetError(ValueError):
-    """A file or object that is not a valid TMBench dataset."""
+    """A file, object or generation spec that is not a valid TMBench dataset."""
 
 
 def instance_id(init: str, rules: dict[str, str]) -> str:
@@ -91,10 +82,19 @@ class Instance:
         """The ground truth, simulated (never read from the file)."""
         return self.system.run(self.init, self.max_states)
 
-    def truth(self, max_states: int | None = None) -> Run:
-        if max_states is None or max_states == self.max_states:
-            return self.run
-        return self.system.run(self.init, max_states)
+    def replace(self, **changes: Any) -> Instance:
+        """A copy with some fields changed (``dataclasses.replace``). The tag system and the
+        simulated ground truth already built are shared when they stay valid: the system while
+        m, rules and alphabet are unchanged, the run while init and max_states are too."""
+        new = dataclasses.replace(self, **changes)
+        cached = self.__dict__
+        if "system" in cached and all(
+            getattr(new, k) == getattr(self, k) for k in ("m", "rules", "alphabet")
+        ):
+            new.__dict__["system"] = cached["system"]
+            if "run" in cached and new.init == self.init and new.max_states == self.max_states:
+                new.__dict__["run"] = cached["run"]
+        return new
 
     @property
     def max_step(self) -> int:
@@ -196,117 +196,6 @@ class Dataset:
 def dump_official(ds: Dataset) -> bytes:
     """The official file bytes: ``json.dump(..., indent=1)``, ASCII escapes, no final newline."""
     return json.dumps(ds.to_official(), indent=1).encode("ascii")
-
-
-def _req(obj: dict, key: str, kind: type | tuple[type, ...], where: str):
-    if key not in obj:
-        raise DatasetError(f"{where}: missing key {key!r}")
-    val = obj[key]
-    if not isinstance(val, kind) or (kind is int and isinstance(val, bool)):
-        raise DatasetError(f"{where}: {key!r} has the wrong type ({type(val).__name__})")
-    return val
-
-
-def instance_from_obj(
-    s: dict,
-    index: int,
-    *,
-    alphabet: tuple[str, ...],
-    max_states: int,
-    default_m: int,
-    dataset: str = "",
-) -> Instance:
-    """Build an Instance from one official sample object; raises DatasetError."""
-    where = f"sample {index}"
-    if not isinstance(s, dict):
-        raise DatasetError(f"{where}: not an object")
-    init = _req(s, "init_str", str, where)
-    rules = _req(s, "rule", dict, where)
-    for k, v in rules.items():
-        if not isinstance(v, str):
-            raise DatasetError(f"{where}: production of {k!r} is not a string")
-    m = s.get("delete_count", default_m)
-    if not isinstance(m, int) or isinstance(m, bool) or m < 1:
-        raise DatasetError(f"{where}: delete_count must be an integer >= 1")
-    sid = s.get("id")
-    if sid is None:
-        sid = instance_id(init, rules)
-    if not isinstance(sid, str):
-        raise DatasetError(f"{where}: id is not a string")
-    steps = s.get("step_results")
-    if steps is not None and (
-        not isinstance(steps, list) or not all(isinstance(x, str) for x in steps)
-    ):
-        raise DatasetError(f"{where}: step_results must be a list of strings")
-    alpha = alphabet
-    extra_syms = [k for k in rules if k not in alpha]
-    if extra_syms:
-        alpha = tuple(alpha) + tuple(extra_syms)
-    inst = Instance(
-        id=sid,
-        init=init,
-        rules=dict(rules),
-        m=m,
-        alphabet=tuple(alpha),
-        max_states=max_states,
-        index=index,
-        step_results=steps,
-        dataset=dataset,
-    )
-    try:
-        inst.system  # noqa: B018 - validate now, fail with a clear message
-    except TagSystemError as exc:
-        raise DatasetError(f"{where}: {exc}") from None
-    return inst
-
-
-def dataset_from_obj(obj: object, name: str = "", *, strict: bool = True) -> Dataset:
-    """Build a Dataset from a decoded official JSON object.
-
-    With ``strict`` a bad sample raises; otherwise bad samples are skipped and reported through
-    ``Dataset.extra['errors']`` as (index, message) pairs.
-    """
-    if not isinstance(obj, dict) or "samples" not in obj:
-        raise DatasetError("not a TMBench dataset (no top-level 'samples')")
-    samples = obj["samples"]
-    if not isinstance(samples, list):
-        raise DatasetError("'samples' is not a list")
-    sym = obj.get("symbol_set", list(LETTERS))
-    if not isinstance(sym, list) or not all(isinstance(x, str) and len(x) == 1 for x in sym):
-        raise DatasetError("'symbol_set' must be a list of single characters")
-    max_states = obj.get("max_step", 31)
-    if not isinstance(max_states, int) or isinstance(max_states, bool) or max_states < 1:
-        raise DatasetError("'max_step' must be an integer >= 1")
-    m = obj.get("delete_count", 2)
-    if not isinstance(m, int) or isinstance(m, bool) or m < 1:
-        raise DatasetError("'delete_count' must be an integer >= 1")
-    alphabet = tuple(sym)
-    insts: list[Instance] = []
-    errors: list[tuple[int, str]] = []
-    for i, s in enumerate(samples):
-        try:
-            insts.append(
-                instance_from_obj(
-                    s, i, alphabet=alphabet, max_states=max_states, default_m=m, dataset=name
-                )
-            )
-        except DatasetError as exc:
-            if strict:
-                raise
-            errors.append((i, str(exc)))
-    ints = {}
-    for key in ("rule_min_length", "rule_max_length", "str_min_length", "str_max_length"):
-        val = obj.get(key, 0)
-        ints[key] = val if isinstance(val, int) and not isinstance(val, bool) else 0
-    return Dataset(
-        samples=insts,
-        symbol_set=alphabet,
-        max_step=max_states,
-        delete_count=m,
-        name=name,
-        extra={"errors": errors},
-        **ints,
-    )
 
 
 # -- generation ------------------------------------------------------------------------
@@ -447,14 +336,11 @@ def remap(ds: Dataset, symbols: Sequence[str], name: str = "") -> Dataset:
         raise DatasetError("the new alphabet must have as many symbols as the old")
     table = str.maketrans("".join(ds.symbol_set), "".join(symbols))
     samples = [
-        Instance(
-            id=inst.id,
+        inst.replace(
             init=inst.init.translate(table),
             rules={k.translate(table): v.translate(table) for k, v in inst.rules.items()},
-            m=inst.m,
             alphabet=tuple(symbols),
-            max_states=inst.max_states,
-            index=inst.index,
+            step_results=None,
             dataset=name,
         )
         for inst in ds.samples

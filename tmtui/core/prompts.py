@@ -1,18 +1,37 @@
-"""Prompt templates: data in one place.
+"""Prompt templates: data in one place, and their inverse.
 
 The ``tmbench`` template reproduces the official user prompt byte for byte (the ``prompts`` field
 of the official results files) and the official system message. Other templates (zero-shot,
 other wordings) are entries of :data:`TEMPLATES`; every template renders from the same fields.
+
+:func:`parse_prompt` reads a rendered prompt back into its instance (m, alphabet, rules,
+initial queue and step cap), whatever the template's wording around the problem block;
+:func:`parse_messages` does the same for chat messages, keeping what the model already wrote.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tmtui.core.datasets import Instance
+from tmtui.core.datasets import Instance, instance_id
+from tmtui.core.tagsystem import TagSystemError
 
-__all__ = ["TEMPLATES", "PromptTemplate", "get_template", "messages", "prompt_sha256", "render"]
+__all__ = [
+    "PROBLEM_MARK",
+    "TEMPLATES",
+    "Problem",
+    "PromptTemplate",
+    "get_template",
+    "messages",
+    "parse_messages",
+    "parse_prompt",
+    "problem_prompt",
+    "prompt_sha256",
+    "render",
+]
 
 SYSTEM_PROMPT = "You are a helpful assistant. Please reason step by step."
 
@@ -72,8 +91,11 @@ _INTRO = (
     "problems. No code.\n\n"
 )
 
+# the heading of the problem block, in every template: what marks a TMBench prompt
+PROBLEM_MARK = "## The Only Problem to Solve:"
+
 _PROBLEM = (
-    "## The Only Problem to Solve:\n"
+    PROBLEM_MARK + "\n"
     "m: {m}\n"
     "Alphabet: {{{alphabet}}}\n"
     "Init: [{init}]\n"
@@ -166,3 +188,125 @@ def prompt_sha256(inst: Instance, template: str = "tmbench", *, max_step: int | 
     msgs = messages(inst, template, max_step=max_step)
     blob = "\x00".join(m["role"] + "\x00" + m["content"] for m in msgs)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+# -- the inverse: a prompt read back into its problem ----------------------------------------
+
+_CAP = re.compile(r"halt condition or (\d{1,7}) steps")
+
+
+def _between(line: str, open_: str, close: str) -> str | None:
+    i = line.find(open_)
+    j = line.rfind(close)
+    if i < 0 or j <= i:
+        return None
+    return line[i + 1 : j]
+
+
+def parse_prompt(text: str) -> Instance | None:
+    """The instance a prompt asks about (the inverse of :func:`render`), or None when the text
+    holds no readable problem block. The step cap is read from the instructions ("... or N
+    steps"; 30 when they do not say); the id is the TMBench id of the rules and init."""
+    if PROBLEM_MARK not in text:
+        return None
+    block = text[text.rindex(PROBLEM_MARK) + len(PROBLEM_MARK) :]
+    m: int | None = None
+    alphabet: list[str] | None = None
+    init: str | None = None
+    rules: dict[str, str] = {}
+    in_rules = False
+    for raw in block.splitlines():
+        line = raw.strip("\r")
+        if in_rules:
+            if line.startswith("Simulation steps"):
+                break
+            if len(line) >= 3 and line[1:4] == " : ":
+                rules[line[0]] = "".join(line[4:].split())
+                continue
+            if len(line) >= 2 and line[1:].rstrip() == " :":
+                rules[line[0]] = ""
+                continue
+            if not line.strip():
+                continue
+            break
+        if line.startswith("m:"):
+            try:
+                m = int(line[2:].strip())
+            except ValueError:
+                return None
+        elif line.startswith("Alphabet:"):
+            inner = _between(line, "{", "}")
+            if inner is None:
+                return None
+            alphabet = [s for s in (x.strip() for x in inner.split(", ")) if s]
+        elif line.startswith("Init:"):
+            inner = _between(line, "[", "]")
+            if inner is None:
+                return None
+            init = "".join(inner.split())
+        elif line.startswith("Transition Rules"):
+            in_rules = True
+    if m is None or alphabet is None or init is None or not rules:
+        return None
+    cap = _CAP.search(text)
+    max_step = int(cap.group(1)) if cap else 30
+    try:
+        inst = Instance(
+            id=instance_id(init, rules),
+            init=init,
+            rules=rules,
+            m=m,
+            alphabet=tuple(alphabet),
+            max_states=max_step + 1,
+        )
+        inst.system  # noqa: B018 - validate
+    except (TagSystemError, ValueError):
+        return None
+    return inst
+
+
+def _text(content: object) -> object:
+    if isinstance(content, list):  # content parts
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, Mapping))
+    return content
+
+
+def _problem_at(messages: Sequence[Mapping[str, object]]) -> tuple[int, str]:
+    """The index and text of the last user message with a problem block; (-1, "") if none."""
+    for i in range(len(messages) - 1, -1, -1):
+        msg = messages[i]
+        content = _text(msg.get("content"))
+        if msg.get("role") == "user" and isinstance(content, str) and PROBLEM_MARK in content:
+            return i, content
+    return -1, ""
+
+
+def problem_prompt(messages: Sequence[Mapping[str, object]]) -> str | None:
+    """The last user message that holds a problem block, or None."""
+    at, text = _problem_at(messages)
+    return text if at >= 0 else None
+
+
+@dataclass
+class Problem:
+    """A TMBench problem read from chat messages, and what the model already wrote."""
+
+    instance: Instance
+    previous: str = ""  # assistant text of earlier turns (a continuation request)
+
+
+def parse_messages(messages: Sequence[Mapping[str, object]]) -> Problem | None:
+    """The problem in chat messages (the inverse of :func:`messages`), or None. Assistant
+    messages after the problem's user message are the answer so far (continuations)."""
+    user_at, text = _problem_at(messages)
+    inst = parse_prompt(text) if user_at >= 0 else None
+    if inst is None:
+        return None
+    prev = ""
+    for msg in messages[user_at + 1 :]:
+        content = msg.get("content")
+        if msg.get("role") == "assistant" and isinstance(content, str):
+            if prev and not prev.endswith("\n"):
+                prev += "\n"
+            prev += content
+    return Problem(inst, prev)

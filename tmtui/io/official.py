@@ -17,24 +17,11 @@ from pathlib import Path
 
 import msgspec
 
-from tmtui.core.datasets import (
-    LETTERS,
-    Dataset,
-    DatasetError,
-    Instance,
-    dataset_from_obj,
-    instance_id,
-)
+from tmtui.core.datasets import LETTERS, Dataset, DatasetError, Instance, instance_id
 from tmtui.core.tagsystem import TagSystemError
 from tmtui.core.text import invalid_utf8_at, one_line
 
-__all__ = [
-    "BadSample",
-    "OfficialFile",
-    "ResultSample",
-    "load_dataset_file",
-    "open_official",
-]
+__all__ = ["BadSample", "OfficialFile", "ResultSample"]
 
 
 class _Sample(msgspec.Struct):
@@ -45,6 +32,7 @@ class _Sample(msgspec.Struct):
     step_results: list[str] | None = None
     ans: str | msgspec.UnsetType | None = msgspec.UNSET
     num_token: int | float | None = None
+    prompts: msgspec.Raw = msgspec.Raw()  # decoded only when asked for (replay)
 
 
 _META_KEYS = (
@@ -98,6 +86,20 @@ class ResultSample:
     answer: str | None  # None: the sample has no "ans" (the official evaluator skips it)
     step_results: list[str] | None
     num_token: int | float | None = None
+    prompts: msgspec.Raw | None = None  # the sample's 'prompts', undecoded
+
+    @property
+    def prompt(self) -> str | None:
+        """The user prompt as it was sent (the last string of 'prompts'), when kept."""
+        if not self.prompts:
+            return None
+        try:
+            val = msgspec.json.decode(self.prompts)
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            return None
+        if isinstance(val, list) and val:
+            val = val[-1]
+        return val if isinstance(val, str) else None
 
 
 def _explain(exc: Exception, data: bytes | msgspec.Raw | None = None) -> str:
@@ -179,12 +181,9 @@ class OfficialFile:
                 top["samples"] = msgspec.Raw()
             else:
                 top = _top_decoder.decode(buf)
-        except (
-            msgspec.DecodeError,
-            msgspec.ValidationError,
-            RecursionError,
-            UnicodeDecodeError,
-        ) as exc:
+        except msgspec.ValidationError:  # valid JSON, but not an object
+            raise DatasetError("not a TMBench file: the top level is not an object") from None
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as exc:
             top = None
             self.file_errors.append(
                 f"the file is not valid JSON ({_explain(exc, buf)}); reading samples one by one"
@@ -271,7 +270,7 @@ class OfficialFile:
         inst = self._cache.get(key)
         if inst is not None:
             if inst.index != index:
-                inst = _clone(inst, index)
+                inst = inst.replace(index=index)
             return inst
         if m < 1:
             raise DatasetError("delete_count must be >= 1")
@@ -315,7 +314,7 @@ class OfficialFile:
         ans = None if s.ans is msgspec.UNSET else s.ans
         if s.ans is None:
             return BadSample(i, "'ans' is null")
-        return ResultSample(i, inst, ans, s.step_results, s.num_token)
+        return ResultSample(i, inst, ans, s.step_results, s.num_token, s.prompts)
 
     def __iter__(self) -> Iterator[ResultSample | BadSample]:
         return self.samples()
@@ -326,17 +325,6 @@ class OfficialFile:
         """Samples ``start`` to ``stop`` (all by default), decoded one at a time."""
         for i in range(start, len(self._raw_samples) if stop is None else stop):
             yield self.sample(i)
-
-    def has_answers(self) -> bool:
-        """True for a results file (some sample carries an 'ans')."""
-        for i in range(min(len(self._raw_samples), 50)):
-            raw = self._raw(i)
-            if raw is not None and b'"ans"' in bytes(raw):
-                return True
-        return any(
-            raw is not None and b'"ans"' in bytes(raw)
-            for raw in (self._raw(i) for i in range(min(len(self._raw_samples), 50), len(self)))
-        )
 
     def to_dataset(self, *, strict: bool = False) -> Dataset:
         """The dataset this file holds (results files are datasets too)."""
@@ -350,8 +338,7 @@ class OfficialFile:
                 continue
             inst = item.instance
             if inst.step_results is not item.step_results:
-                inst = _clone(inst, item.index)
-                inst.step_results = item.step_results
+                inst = inst.replace(step_results=item.step_results)
             samples.append(inst)
         ds = Dataset(
             samples=samples,
@@ -369,41 +356,3 @@ class OfficialFile:
                 ):
                     setattr(ds, key, _int_decoder.decode(raw))
         return ds
-
-
-def _clone(inst: Instance, index: int) -> Instance:
-    new = Instance(
-        id=inst.id,
-        init=inst.init,
-        rules=inst.rules,
-        m=inst.m,
-        alphabet=inst.alphabet,
-        max_states=inst.max_states,
-        index=index,
-        step_results=inst.step_results,
-        dataset=inst.dataset,
-    )
-    # share the simulated ground truth
-    if "run" in inst.__dict__:
-        new.__dict__["run"] = inst.__dict__["run"]
-    if "system" in inst.__dict__:
-        new.__dict__["system"] = inst.__dict__["system"]
-    return new
-
-
-def open_official(path: str | Path) -> OfficialFile:
-    return OfficialFile(path)
-
-
-def load_dataset_file(path: str | Path) -> Dataset:
-    """Read a dataset (or the dataset part of a results file); raises DatasetError."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"cannot read {p}: {exc.strerror or exc}") from None
-    try:
-        obj = msgspec.json.decode(data)
-    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{p.name} is not valid JSON ({_explain(exc, data)})") from None
-    return dataset_from_obj(obj, name=p.stem)

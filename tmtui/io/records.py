@@ -7,18 +7,21 @@ docs/records.md for every field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 import msgspec
 
 from tmtui.core.datasets import Instance
 
 __all__ = [
+    "KINDS",
     "SCHEMA_VERSION",
     "STATUSES",
     "FailedTry",
     "InstanceSpec",
+    "Kind",
     "Record",
+    "Status",
     "Timing",
     "Usage",
     "decode_record",
@@ -28,7 +31,13 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-STATUSES = ("complete", "interrupted", "error", "cut")
+# who made the attempt: a model (through tmtui run / watch) or a person (a human session)
+Kind = Literal["model", "human"]
+# how the attempt ended: complete, interrupted (a failure or a stop midway), error (nothing
+# usable came back) or cut (cancelled on purpose, e.g. --stop-after-divergence)
+Status = Literal["complete", "interrupted", "error", "cut"]
+KINDS: tuple[str, ...] = get_args(Kind)
+STATUSES: tuple[str, ...] = get_args(Status)
 
 
 class InstanceSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
@@ -69,12 +78,15 @@ class Record(msgspec.Struct, kw_only=True, omit_defaults=True):
     """One attempt at one instance."""
 
     schema_version: int = SCHEMA_VERSION
-    kind: str = "model"  # "model" or "human"
+    kind: Kind = "model"
     instance_id: str
     dataset: str
     index: int
-    model: str
-    status: str  # complete | interrupted | error | cut
+    model: str  # the model's name; for a human attempt, the interface or condition
+    # a human attempt's participant and session (never set for a model; omitted when None)
+    participant: str | None = None
+    session: str | None = None
+    status: Status
     answer: str
     reasoning: str = ""
     finish_reason: str | None = None
@@ -104,13 +116,22 @@ def encode_record(rec: Record) -> bytes:
     return _encoder.encode(rec) + b"\n"
 
 
+# the fields whose value is one of a few words, and the words (for a clear error)
+_CHOICES = {"$.kind": KINDS, "$.status": STATUSES}
+
+
 def decode_record(line: bytes | str) -> Record:
-    rec = _decoder.decode(line)
-    if rec.status not in STATUSES:
-        raise msgspec.ValidationError(
-            f"status must be one of {', '.join(STATUSES)} - at `$.status`"
-        )
-    return rec
+    """One record; raises msgspec.ValidationError or DecodeError (one line) when it is not."""
+    try:
+        return _decoder.decode(line)
+    except msgspec.ValidationError as exc:
+        msg = str(exc)
+        at = msg.rpartition(" - at `")[2].rstrip("`")
+        if msg.startswith("Invalid enum value") and at in _CHOICES:
+            raise msgspec.ValidationError(
+                f"{at[2:]} must be one of {', '.join(_CHOICES[at])} - at `{at}`"
+            ) from None
+        raise
 
 
 def spec_of(inst: Instance) -> InstanceSpec:

@@ -1,33 +1,91 @@
 """Any file tmtui reads answers from, as one stream of scorable items.
 
-Kinds: official results JSON (samples with ``ans``), official dataset JSON (no answers), and
-tmtui JSONL records (model runs and human attempts). Bad records become :class:`ItemError`
-values with their line or index; the good ones keep coming.
+Each kind of file is a :class:`Source` subclass in a small registry, tried in order on the
+file's first bytes: tmtui JSONL records (:class:`JsonlSource`: model runs and human attempts),
+then official TMBench JSON (:class:`OfficialSource`: results files with ``ans``, datasets
+without). Bad records become :class:`ItemError` values with their line or index; the good ones
+keep coming. Callers never look at kind names: they call :func:`open_source` and iterate
+:meth:`Source.items`.
+
+Adding a kind takes one subclass and one :func:`register` call. A SQLite store of human
+attempts, say::
+
+    class HumanDbSource(Source):
+        kind = "human-db"  # shown in ``tmtui score --json``
+        description = "a tmtui human-attempt database"
+
+        @classmethod
+        def sniff(cls, head: Head) -> bool:
+            return head.data.startswith(b"SQLite format 3\\x00")
+
+        def items(self, resolver=None, *, with_prompts=False):
+            for n, rec in ...:  # Records with kind="human", participant, session
+                inst = record_instance(rec, resolver)  # checked as JSONL records are
+                if isinstance(inst, str):
+                    yield ItemError(str(self.path), f"attempt {n}", inst)
+                else:
+                    yield ScoreItem(str(self.path), f"attempt {n}", inst, rec.answer, ...)
+
+    register(HumanDbSource, before=JsonlSource)  # binary data may hold record-like lines
+
+and, so the message stays true, a mention of the new kind in :data:`UNKNOWN_KIND`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import ClassVar, Self, TypeVar
 
 import msgspec
 
 from tmtui.core.datasets import PRESETS, Dataset, DatasetError, Instance, generate_preset
-from tmtui.core.text import one_line
+from tmtui.core.prompts import render
+from tmtui.io.instances import (
+    MAX_TAPE,
+    MAX_TRUTH,
+    Resolver,
+    dataset_resolver,
+    preset_resolver,
+    record_instance,
+    size_problem,
+)
 from tmtui.io.jsonl import BadLine, iter_jsonl
 from tmtui.io.official import BadSample, OfficialFile
-from tmtui.io.records import Record, instance_of
+from tmtui.io.records import Record
 
 __all__ = [
+    "KINDS",
+    "MAX_TAPE",
+    "MAX_TRUTH",
+    "Head",
     "ItemError",
+    "JsonlSource",
+    "OfficialSource",
+    "Resolver",
     "ScoreItem",
+    "Source",
     "SourceError",
+    "dataset_resolver",
     "iter_items",
+    "kind_of",
+    "load_dataset",
+    "official_items",
     "open_source",
+    "preset_resolver",
+    "record_instance",
+    "register",
+    "size_problem",
     "sniff",
 ]
+
+HEAD_BYTES = 1 << 16  # what the kinds' sniffs see of a file
+# when no kind claims a file (name every registered kind here)
+UNKNOWN_KIND = "not a TMBench dataset, results file or tmtui JSONL (it does not start with '{')"
 
 
 class SourceError(Exception):
@@ -45,8 +103,11 @@ class ScoreItem:
     status: str = "complete"
     finish_reason: str | None = None
     kind: str = "model"
-    record: Record | None = None
+    record: Record | None = None  # the record, for items read from records
     num_token: int | float | None = None
+    # the user prompt the answer was given, from items(with_prompts=True): kept by the file
+    # (official 'prompts') or rendered again from what a record carries; None if unknown
+    prompt: str | None = None
 
 
 @dataclass(slots=True)
@@ -58,6 +119,120 @@ class ItemError:
     def __str__(self) -> str:
         return f"{self.source}: {self.where}: {self.message}"
 
+
+@dataclass
+class Head:
+    """The first bytes of a file, as the kinds' sniffs see them."""
+
+    path: Path
+    data: bytes  # up to HEAD_BYTES, as read
+
+    @cached_property
+    def body(self) -> bytes:
+        """The data without a byte order mark or leading white space."""
+        return self.data.lstrip(b"\xef\xbb\xbf \t\r\n")
+
+    @cached_property
+    def first(self) -> bytes:
+        """The body's first line."""
+        return self.body.partition(b"\n")[0]
+
+    @cached_property
+    def first_obj(self) -> object | None:
+        """The first line decoded as JSON (None when it does not decode)."""
+        try:
+            return msgspec.json.decode(self.first)
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            return None
+
+
+class Source(ABC):
+    """One file of answers of one kind (subclasses say which and how to read it)."""
+
+    kind: ClassVar[str]  # its name in score output: "jsonl", "official"
+    description: ClassVar[str]  # "a tmtui JSONL record file", for messages
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # samples the last items() passed over for having nothing to score (their indices)
+        self.skipped: list[int] = []
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, head: Head) -> bool:
+        """True if the file is of this kind. Cheap: only its first bytes. May raise
+        SourceError when the file is clearly meant as this kind but cannot be one."""
+
+    @classmethod
+    def open(cls, path: Path) -> Self:
+        """The source for a file this kind claimed; raises SourceError (one line)."""
+        return cls(path)
+
+    @abstractmethod
+    def items(
+        self, resolver: Resolver | None = None, *, with_prompts: bool = False
+    ) -> Iterator[ScoreItem | ItemError]:
+        """Every scorable item, in file order, with an ItemError for each bad one.
+        ``resolver`` finds the instance of a record that does not carry one; with
+        ``with_prompts`` items carry the prompt their answer was given, when it is known."""
+
+
+KINDS: list[type[Source]] = []  # the registry, in sniffing order
+
+S = TypeVar("S", bound=type[Source])
+
+
+def register(kind: S, *, before: type[Source] | None = None) -> S:
+    """Add a kind of source to the registry, last or just before another kind (sniffs are
+    tried in order, and the first kind that claims a file reads it). Usable as a decorator."""
+    if kind in KINDS:
+        KINDS.remove(kind)
+    KINDS.insert(KINDS.index(before) if before in KINDS else len(KINDS), kind)
+    return kind
+
+
+def _read_head(p: Path) -> Head:
+    try:
+        with open(p, "rb") as f:
+            head = Head(p, f.read(HEAD_BYTES))
+    except FileNotFoundError:
+        raise SourceError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise SourceError(f"{p}: is a directory") from None
+    except OSError as exc:
+        raise SourceError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    if not head.body:
+        raise SourceError(f"{p}: empty file")
+    return head
+
+
+def kind_of(path: str | Path) -> type[Source]:
+    """The registered kind that claims the file; raises SourceError for any other file."""
+    head = _read_head(Path(path))
+    for kind in KINDS:
+        if kind.sniff(head):
+            return kind
+    raise SourceError(f"{head.path}: {UNKNOWN_KIND}")
+
+
+def sniff(path: str | Path) -> str:
+    """The kind's name ('jsonl', 'official'); raises SourceError for any other file."""
+    return kind_of(path).kind
+
+
+def open_source(path: str | Path) -> Source:
+    """Open a file for scoring; raises SourceError with one clear line."""
+    p = Path(path)
+    return kind_of(p).open(p)
+
+
+def iter_items(
+    path: str | Path, resolver: Resolver | None = None
+) -> Iterator[ScoreItem | ItemError]:
+    return open_source(path).items(resolver)
+
+
+# -- tmtui JSONL records -----------------------------------------------------------------
 
 # the first key of a tmtui record line (checked when the first line does not decode)
 _RECORD_START = re.compile(
@@ -84,137 +259,74 @@ def _record_lines_follow(body: bytes) -> bool:
     return False
 
 
-def sniff(path: str | Path) -> str:
-    """'jsonl' or 'official'; raises SourceError for anything else."""
-    p = Path(path)
+@register
+class JsonlSource(Source):
+    """tmtui JSONL: one record a line (model runs and human attempts)."""
+
+    kind = "jsonl"
+    description = "a tmtui JSONL record file"
+
+    @classmethod
+    def sniff(cls, head: Head) -> bool:
+        obj = head.first_obj
+        if _is_record(obj):
+            return True
+        if obj is not None:
+            return False
+        # a bad first record or one longer than the head; or a bad first line, records after
+        return bool(_RECORD_START.match(head.first)) or _record_lines_follow(head.body)
+
+    def items(
+        self, resolver: Resolver | None = None, *, with_prompts: bool = False
+    ) -> Iterator[ScoreItem | ItemError]:
+        self.skipped = []
+        return self._items(resolver, with_prompts)
+
+    def _items(
+        self, resolver: Resolver | None, with_prompts: bool
+    ) -> Iterator[ScoreItem | ItemError]:
+        src = str(self.path)
+        for n, rec in iter_jsonl(self.path):
+            where = f"line {n}"
+            if isinstance(rec, BadLine):
+                yield ItemError(src, where, rec.message)
+                continue
+            inst = record_instance(rec, resolver)
+            if isinstance(inst, str):
+                yield ItemError(src, where, inst)
+                continue
+            yield ScoreItem(
+                source=src,
+                where=where,
+                instance=inst,
+                answer=rec.answer,
+                model=rec.model,
+                status=rec.status,
+                finish_reason=rec.finish_reason,
+                kind=rec.kind,
+                record=rec,
+                prompt=_record_prompt(rec, inst) if with_prompts else None,
+            )
+
+
+def _record_prompt(rec: Record, inst: Instance) -> str | None:
+    """The user prompt a record's answer was given: rendered again from what it carries."""
     try:
-        with open(p, "rb") as f:
-            head = f.read(1 << 16)
-    except FileNotFoundError:
-        raise SourceError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise SourceError(f"{p}: is a directory") from None
-    except OSError as exc:
-        raise SourceError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not body:
-        raise SourceError(f"{p}: empty file")
-    first = body.partition(b"\n")[0]
-    try:
-        obj = msgspec.json.decode(first)
-    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
-        obj = None
-    if _is_record(obj):
-        return "jsonl"
-    if obj is None:
-        if _RECORD_START.match(first):
-            return "jsonl"  # a bad first record, or one longer than the sniffed head
-        if _record_lines_follow(body):
-            return "jsonl"  # a bad first line, good records after it
-    if body[:1] != b"{":
-        raise SourceError(
-            f"{p}: not a TMBench dataset, results file or tmtui JSONL (it does not start with '{{')"
-        )
-    if isinstance(obj, dict) and "samples" not in obj and b'"samples"' not in head:
-        raise SourceError(f"{p}: a JSON object with no 'samples': not a TMBench file")
-    return "official"
-
-
-Resolver = Callable[[Record], Instance | None]
-
-# Scoring materialises every ground-truth state, so the size of a trace is bounded: a record
-# or file can describe any tag system (a TMBench trace is a few thousand symbols).
-MAX_TAPE = 50_000_000  # worst-case tape before simulating: init + (states - 1) * production
-MAX_TRUTH = 50_000_000  # summed length of all ground-truth states
-
-
-def size_problem(inst: Instance) -> str | None:
-    """Why an instance's ground truth is too large to score, or None."""
-    longest = max(map(len, inst.rules.values()), default=0)
-    tape = len(inst.init) + (inst.max_states - 1) * longest
-    if tape > MAX_TAPE:
-        return (
-            f"bad instance: its trace could need {tape:,} symbols "
-            f"({inst.max_states:,} states, productions up to {longest:,}); "
-            f"the limit is {MAX_TAPE:,}"
-        )
-    total = inst.run.total_length()
-    if total > MAX_TRUTH:
-        return (
-            f"bad instance: its {len(inst.run):,} ground-truth states hold {total:,} symbols; "
-            f"the limit is {MAX_TRUTH:,}"
-        )
-    return None
-
-
-def preset_resolver(rec: Record) -> Instance | None:
-    """Find a record's instance in a preset dataset named by its ``dataset`` field."""
-    if rec.dataset not in PRESETS:
+        return render(inst, rec.prompt_template, max_step=rec.max_steps)
+    except (KeyError, ValueError):
         return None
-    ds = generate_preset(rec.dataset)
-    return _find(ds, rec)
 
 
-def _find(ds: Dataset, rec: Record) -> Instance | None:
-    if 0 <= rec.index < len(ds) and ds[rec.index].id == rec.instance_id:
-        return ds[rec.index]
-    return ds.by_id(rec.instance_id)
-
-
-def dataset_resolver(ds: Dataset) -> Resolver:
-    return lambda rec: _find(ds, rec)
-
-
-def _jsonl_items(path: Path, resolver: Resolver | None) -> Iterator[ScoreItem | ItemError]:
-    src = str(path)
-    for n, item in iter_jsonl(path):
-        if isinstance(item, BadLine):
-            yield ItemError(src, f"line {n}", item.message)
-            continue
-        rec = item
-        try:
-            inst = instance_of(rec)
-        except Exception as exc:
-            yield ItemError(src, f"line {n}", one_line(f"bad instance: {exc}", 160))
-            continue
-        if inst is None:
-            inst = (resolver or preset_resolver)(rec)
-            if inst is None:
-                yield ItemError(
-                    src,
-                    f"line {n}",
-                    f"the record carries no instance and {rec.dataset!r} is not a known dataset "
-                    "(pass --dataset)",
-                )
-                continue
-        else:
-            try:
-                inst.system  # noqa: B018 - validate the embedded tag system
-            except ValueError as exc:
-                yield ItemError(src, f"line {n}", one_line(f"bad instance: {exc}", 160))
-                continue
-            if inst.max_states < 1 or inst.max_states > 10_000_000:
-                yield ItemError(src, f"line {n}", "bad instance: max_states out of range")
-                continue
-        problem = size_problem(inst)
-        if problem is not None:
-            yield ItemError(src, f"line {n}", problem)
-            continue
-        yield ScoreItem(
-            source=src,
-            where=f"line {n}",
-            instance=inst,
-            answer=rec.answer,
-            model=rec.model,
-            status=rec.status,
-            finish_reason=rec.finish_reason,
-            kind=rec.kind,
-            record=rec,
-        )
+# -- official TMBench JSON ---------------------------------------------------------------
 
 
 def official_items(
-    f: OfficialFile, skipped: list[int], start: int = 0, stop: int | None = None
+    f: OfficialFile,
+    skipped: list[int],
+    start: int = 0,
+    stop: int | None = None,
+    *,
+    with_prompts: bool = False,
 ) -> Iterator[ScoreItem | ItemError]:
     """The scorable items of samples ``start`` to ``stop`` (the file's own errors come with
     the range that starts at 0); samples without an answer go to ``skipped``."""
@@ -241,46 +353,50 @@ def official_items(
             truth=item.step_results,
             model=f.name,
             num_token=item.num_token,
+            prompt=item.prompt if with_prompts else None,
         )
 
 
-@dataclass
-class Source:
-    path: Path
-    kind: str  # "jsonl" or "official"
-    official: OfficialFile | None = None
-    skipped: list[int] | None = None  # official samples without "ans"
+@register
+class OfficialSource(Source):
+    """An official TMBench results file (samples with ``ans``) or dataset (nothing to score).
 
-    def items(self, resolver: Resolver | None = None) -> Iterator[ScoreItem | ItemError]:
-        if self.kind == "jsonl":
-            return _jsonl_items(self.path, resolver)
-        assert self.official is not None
+    ``official`` is the file itself, read lazily: scoring's fast path takes its samples by
+    ranges (:func:`official_items`)."""
+
+    kind = "official"
+    description = "a TMBench dataset or results file"
+
+    def __init__(self, path: Path, official: OfficialFile) -> None:
+        super().__init__(path)
+        self.official = official
+
+    @classmethod
+    def sniff(cls, head: Head) -> bool:
+        if head.body[:1] != b"{":
+            return False
+        obj = head.first_obj
+        if isinstance(obj, dict) and "samples" not in obj and b'"samples"' not in head.data:
+            raise SourceError(f"{head.path}: a JSON object with no 'samples': not a TMBench file")
+        return True
+
+    @classmethod
+    def open(cls, path: Path) -> Self:
+        try:
+            return cls(path, OfficialFile(path))
+        except DatasetError as exc:
+            raise SourceError(f"{path}: {exc}") from None
+        except MemoryError:
+            raise SourceError(f"{path}: too large to read") from None
+
+    def items(
+        self, resolver: Resolver | None = None, *, with_prompts: bool = False
+    ) -> Iterator[ScoreItem | ItemError]:
         self.skipped = []
-        return official_items(self.official, self.skipped)
+        return official_items(self.official, self.skipped, with_prompts=with_prompts)
 
 
-def open_source(path: str | Path) -> Source:
-    """Open a file for scoring; raises SourceError with one clear line."""
-    p = Path(path)
-    kind = sniff(p)
-    if kind == "jsonl":
-        return Source(p, kind)
-    try:
-        off = OfficialFile(p)
-    except DatasetError as exc:
-        raise SourceError(f"{p}: {exc}") from None
-    except MemoryError:
-        raise SourceError(f"{p}: too large to read") from None
-    return Source(p, kind, off)
-
-
-def iter_items(
-    path: str | Path, resolver: Resolver | None = None
-) -> Iterator[ScoreItem | ItemError]:
-    return open_source(path).items(resolver)
-
-
-__all__ += ["Source", "dataset_resolver", "official_items", "preset_resolver"]
+# -- datasets ----------------------------------------------------------------------------
 
 
 def load_dataset(spec: str) -> Dataset:
@@ -290,12 +406,10 @@ def load_dataset(spec: str) -> Dataset:
     p = Path(spec)
     if not p.exists():
         raise DatasetError(f"{spec}: no such file, and not a preset ({', '.join(PRESETS)})")
-    if sniff(p) == "jsonl":
-        raise DatasetError(f"{spec}: a tmtui JSONL record file, not a dataset")
+    kind = kind_of(p)
+    if kind is not OfficialSource:
+        raise DatasetError(f"{spec}: {kind.description}, not a dataset")
     try:
         return OfficialFile(p).to_dataset()
     except DatasetError as exc:
         raise DatasetError(f"{spec}: {exc}") from None
-
-
-__all__ += ["load_dataset"]

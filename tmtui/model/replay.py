@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tmtui.core.datasets import Instance
-from tmtui.core.prompts import render
-from tmtui.io.jsonl import BadLine, iter_jsonl
-from tmtui.io.official import BadSample, OfficialFile
-from tmtui.io.records import Record, instance_of
-from tmtui.io.sources import SourceError, sniff
-from tmtui.model.synthetic import PROBLEM_MARK, parse_problem
+from tmtui.core.prompts import parse_prompt, problem_prompt
+from tmtui.io.records import Record
+from tmtui.io.sources import ItemError, SourceError, open_source
 
 __all__ = ["ReplayEntry", "ReplayError", "ReplayStore", "problem_key"]
 
@@ -71,108 +68,34 @@ class ReplayStore:
     def load(cls, path: str | Path) -> ReplayStore:
         p = Path(path)
         try:
-            kind = sniff(p)
+            src = open_source(p)
         except SourceError as exc:
             raise ReplayError(str(exc)) from None
         store = cls(p)
-        if kind == "jsonl":
-            store._load_jsonl(p)
-        else:
-            store._load_official(p)
+        for item in src.items(with_prompts=True):
+            if isinstance(item, ItemError):
+                store.skipped.append(f"{item.where}: {item.message}")
+                continue
+            rec = item.record
+            if rec is None:  # an official sample
+                entry = ReplayEntry(item.answer, "", None, 0.0, "stop", item.where)
+            else:
+                entry = _record_entry(rec, item.where)
+            store._add(item.prompt, item.instance, entry)
         if not len(store):
             why = f" ({store.skipped[0]})" if store.skipped else ""
             raise ReplayError(f"{p}: no answers to replay{why}")
         return store
 
-    def _load_jsonl(self, p: Path) -> None:
-        for n, item in iter_jsonl(p):
-            if isinstance(item, BadLine):
-                self.skipped.append(f"line {n}: {item.message}")
-                continue
-            rec: Record = item
-            try:
-                inst = instance_of(rec)
-            except Exception as exc:
-                self.skipped.append(f"line {n}: bad instance ({exc})")
-                continue
-            if inst is None:
-                self.skipped.append(f"line {n}: the record carries no instance")
-                continue
-            try:
-                prompt = render(inst, rec.prompt_template, max_step=rec.max_steps)
-            except (KeyError, ValueError):
-                prompt = None
-            start = 0.0
-            if rec.timing is not None and rec.timing.answer_start_ms is not None:
-                start = rec.timing.answer_start_ms
-            chunks = rec.chunks or None
-            if chunks is not None and (
-                sum(int(c[1]) for c in chunks) != len(rec.answer)
-                or sum(int(c[2]) for c in chunks) != len(rec.reasoning)
-            ):
-                chunks = None  # timing that does not add up is not used
-            self._add(
-                prompt,
-                inst,
-                ReplayEntry(
-                    rec.answer,
-                    rec.reasoning,
-                    chunks,
-                    start,
-                    rec.finish_reason,
-                    f"line {n}",
-                ),
-            )
-
-    def _load_official(self, p: Path) -> None:
-        import msgspec
-
-        try:
-            off = OfficialFile(p)
-        except Exception as exc:
-            raise ReplayError(f"{p}: {exc}") from None
-        prompts: dict[int, str] = {}
-        # the official 'prompts' field (the user prompt as it was sent), when present
-        dec = msgspec.json.Decoder(dict[str, msgspec.Raw])
-        for i in range(len(off)):
-            raw = off._raw(i)
-            if raw is None:
-                continue
-            try:
-                obj = dec.decode(raw)
-                if "prompts" in obj:
-                    val = msgspec.json.decode(obj["prompts"])
-                    if isinstance(val, str):
-                        prompts[i] = val
-                    elif isinstance(val, list) and val and isinstance(val[-1], str):
-                        prompts[i] = val[-1]
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                continue
-        for item in off:
-            if isinstance(item, BadSample):
-                self.skipped.append(str(item))
-                continue
-            if item.answer is None:
-                continue
-            self._add(
-                prompts.get(item.index),
-                item.instance,
-                ReplayEntry(item.answer, "", None, 0.0, "stop", f"sample {item.index}"),
-            )
-
     def lookup(self, messages: Sequence[Mapping[str, object]]) -> ReplayEntry | None:
-        prompt = None
-        for msg in messages:
-            c = msg.get("content")
-            if msg.get("role") == "user" and isinstance(c, str) and PROBLEM_MARK in c:
-                prompt = c
-        entries = None
-        if prompt is not None:
-            entries = self.by_prompt.get(_sha(_problem_text(prompt)))
+        prompt = problem_prompt(messages)
+        if prompt is None:
+            return None
+        entries = self.by_prompt.get(_sha(_problem_text(prompt)))
         if not entries:
-            problem = parse_problem(messages)
-            if problem is not None:
-                entries = self.by_problem.get(problem_key(problem.instance))
+            inst = parse_prompt(prompt)
+            if inst is not None:
+                entries = self.by_problem.get(problem_key(inst))
         if not entries:
             return None
         k = id(entries)
@@ -183,3 +106,16 @@ class ReplayStore:
 
 def _problem_text(prompt: str) -> str:
     return prompt.replace("\r\n", "\n").strip()
+
+
+def _record_entry(rec: Record, where: str) -> ReplayEntry:
+    start = 0.0
+    if rec.timing is not None and rec.timing.answer_start_ms is not None:
+        start = rec.timing.answer_start_ms
+    chunks = rec.chunks or None
+    if chunks is not None and (
+        sum(int(c[1]) for c in chunks) != len(rec.answer)
+        or sum(int(c[2]) for c in chunks) != len(rec.reasoning)
+    ):
+        chunks = None  # timing that does not add up is not used
+    return ReplayEntry(rec.answer, rec.reasoning, chunks, start, rec.finish_reason, where)

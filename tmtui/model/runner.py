@@ -216,16 +216,7 @@ class Runner:
         s = self.spec
         if s.max_steps is None or s.max_steps + 1 == inst.max_states:
             return inst
-        return Instance(
-            id=inst.id,
-            init=inst.init,
-            rules=inst.rules,
-            m=inst.m,
-            alphabet=inst.alphabet,
-            max_states=s.max_steps + 1,
-            index=inst.index,
-            dataset=inst.dataset,
-        )
+        return inst.replace(max_states=s.max_steps + 1, step_results=None)
 
     def lock(self) -> None:
         """Make sure no other run writes the same file (``<out>.lock``, flock)."""

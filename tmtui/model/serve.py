@@ -27,11 +27,11 @@ from typing import Any
 
 import msgspec
 
+from tmtui.core.prompts import parse_messages
 from tmtui.model.replay import ReplayEntry, ReplayStore
 from tmtui.model.synthetic import (
     DEFAULT_ERROR_RATE,
     SyntheticModel,
-    parse_problem,
     split_tokens,
 )
 
@@ -325,7 +325,7 @@ class _App:
         finish = "stop"
         if model == "synthetic":
             assert self.synthetic is not None
-            problem = parse_problem(messages)
+            problem = parse_messages(messages)
             if problem is None:
                 raise _HTTPError(
                     400,

@@ -23,29 +23,25 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from tmtui.core.answer import ModelStep, format_step
-from tmtui.core.datasets import Instance, instance_id
+from tmtui.core.datasets import Instance
 from tmtui.core.diagnose import Kind, explain_transition
 from tmtui.core.mutate import step_past_halt, wrong_transition
 from tmtui.core.parse import StrictParser
-from tmtui.core.tagsystem import TagSystem, TagSystemError
+from tmtui.core.tagsystem import TagSystem
 
 __all__ = [
     "DEFAULT_ERROR_RATE",
-    "Problem",
     "SyntheticAnswer",
     "SyntheticModel",
-    "parse_problem",
     "split_tokens",
 ]
 
 # gives a TMBench pass rate of about 45 % (see docs/model.md for the measurement)
 DEFAULT_ERROR_RATE = 0.03
-PROBLEM_MARK = "## The Only Problem to Solve:"
 MAX_ANSWER_SYMBOLS = 20_000_000  # the longest answer written (symbols over all queues)
 PREAMBLE = "Here is the step-by-step simulation:\n\n"
 
@@ -73,103 +69,6 @@ def split_tokens(text: str) -> list[str]:
     if sum(map(len, out)) != len(text):  # never lose a character
         return [text[i : i + 3] for i in range(0, len(text), 3)]
     return out
-
-
-@dataclass
-class Problem:
-    """A TMBench problem read from a prompt, and what the model already wrote."""
-
-    instance: Instance
-    previous: str = ""  # assistant text of earlier turns (a continuation request)
-
-
-_CAP = re.compile(r"halt condition or (\d{1,7}) steps")
-
-
-def _between(line: str, open_: str, close: str) -> str | None:
-    i = line.find(open_)
-    j = line.rfind(close)
-    if i < 0 or j <= i:
-        return None
-    return line[i + 1 : j]
-
-
-def parse_problem(messages: Sequence[Mapping[str, object]]) -> Problem | None:
-    """The TMBench problem in chat messages (the user message with the problem block), or
-    None. Earlier assistant messages after it are the answer so far (continuations)."""
-    user_at = -1
-    text = ""
-    for i, msg in enumerate(messages):
-        content = msg.get("content")
-        if isinstance(content, list):  # content parts
-            content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
-        if msg.get("role") == "user" and isinstance(content, str) and PROBLEM_MARK in content:
-            user_at, text = i, content
-    if user_at < 0:
-        return None
-    block = text[text.rindex(PROBLEM_MARK) + len(PROBLEM_MARK) :]
-    m: int | None = None
-    alphabet: list[str] | None = None
-    init: str | None = None
-    rules: dict[str, str] = {}
-    in_rules = False
-    for raw in block.splitlines():
-        line = raw.strip("\r")
-        if in_rules:
-            if line.startswith("Simulation steps"):
-                break
-            if len(line) >= 3 and line[1:4] == " : ":
-                rules[line[0]] = "".join(line[4:].split())
-                continue
-            if len(line) >= 2 and line[1:].rstrip() == " :":
-                rules[line[0]] = ""
-                continue
-            if not line.strip():
-                continue
-            break
-        if line.startswith("m:"):
-            try:
-                m = int(line[2:].strip())
-            except ValueError:
-                return None
-        elif line.startswith("Alphabet:"):
-            inner = _between(line, "{", "}")
-            if inner is None:
-                return None
-            alphabet = [s for s in (x.strip() for x in inner.split(", ")) if s]
-        elif line.startswith("Init:"):
-            inner = _between(line, "[", "]")
-            if inner is None:
-                return None
-            init = "".join(inner.split())
-        elif line.startswith("Transition Rules"):
-            in_rules = True
-    if m is None or alphabet is None or init is None or not rules:
-        return None
-    cap = _CAP.search(text)
-    max_step = int(cap.group(1)) if cap else 30
-    try:
-        inst = Instance(
-            id=instance_id(init, rules),
-            init=init,
-            rules=rules,
-            m=m,
-            alphabet=tuple(alphabet),
-            max_states=max_step + 1,
-        )
-        inst.system  # noqa: B018 - validate
-    except (TagSystemError, ValueError):
-        return None
-    previous = []
-    for msg in messages[user_at + 1 :]:
-        if msg.get("role") == "assistant" and isinstance(msg.get("content"), str):
-            previous.append(str(msg["content"]))
-    prev = ""
-    for p in previous:
-        if prev and not prev.endswith("\n"):
-            prev += "\n"
-        prev += p
-    return Problem(inst, prev)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tmtui.core.parsed import ParserMode
 from tmtui.core.score import DatasetScore, SampleScore
-from tmtui.io.sources import ItemError, Resolver, SourceError, open_source
+from tmtui.io.sources import ItemError, OfficialSource, Resolver, SourceError, open_source
 from tmtui.scoring.sample import PromptHashes, parser_disagreements
 from tmtui.scoring.stream import Scored, ScoreGroups, score_source
 
@@ -134,7 +134,7 @@ def score_files(
             report.fatal.append(str(exc))
             continue
         name = str(path)
-        steps_of[name] = src.official.max_step if src.official is not None else None
+        steps_of[name] = src.official.max_step if isinstance(src, OfficialSource) else None
         fs = FileScore(source=name, kind=src.kind, mode=mode)
         acc = groups.accumulator(name)
         for s in score_source(

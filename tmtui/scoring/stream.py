@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 from tmtui.core.parsed import ParserMode
 from tmtui.core.score import SampleScore, ScoreAccumulator
-from tmtui.io.sources import ItemError, Resolver, ScoreItem, Source, official_items
+from tmtui.io.sources import (
+    ItemError,
+    OfficialSource,
+    Resolver,
+    ScoreItem,
+    Source,
+    official_items,
+)
 from tmtui.scoring.sample import PromptHashes, score_item
 from tmtui.scoring.workers import cpu_count, run_parts
 
@@ -85,7 +92,7 @@ def score_source(
     """Every item of ``src`` scored with ``parser`` (and with the other parser too when
     ``compare``), in the source's order; bad items pass through as ItemError."""
     mode = ParserMode.of(parser)
-    if mode is ParserMode.TMBENCH and src.official is not None and not (keep or compare):
+    if mode is ParserMode.TMBENCH and isinstance(src, OfficialSource) and not (keep or compare):
         yield from _official_fast(src)
         return
     checked: set[str] = set()
@@ -104,8 +111,7 @@ def score_source(
         yield out
 
 
-def _official_fast(src: Source) -> Iterator[Scored | ItemError]:
-    assert src.official is not None
+def _official_fast(src: OfficialSource) -> Iterator[Scored | ItemError]:
     n = len(src.official)
     parts = max(1, min(cpu_count(), MAX_WORKERS, n // PARALLEL_MIN_SAMPLES))
     bounds = [n * k // parts for k in range(parts + 1)]
@@ -126,11 +132,10 @@ def _official_fast(src: Source) -> Iterator[Scored | ItemError]:
             yield ev
 
 
-def _official_part(part: tuple[Source, int, int]) -> tuple[list, list[int]]:
+def _official_part(part: tuple[OfficialSource, int, int]) -> tuple[list, list[int]]:
     """Samples start..stop of an official file in compat mode: a compact Scored (no item, no
     full score) or an ItemError each, and the samples skipped for having no answer."""
     src, start, stop = part
-    assert src.official is not None
     skipped: list[int] = []
     events: list = []
     checked: set[str] = set()
