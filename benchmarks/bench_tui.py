@@ -92,8 +92,8 @@ def config(url: str):
 
 async def baseline(url: str, inst: Instance) -> tuple[float, int]:
     """The client alone: read the whole stream, keep the text."""
-    from tmtui.model.client import ModelClient
     from tmtui.io.events import Content
+    from tmtui.model.client import ModelClient
 
     client = ModelClient(config(url))
     parts: list[str] = []
@@ -109,9 +109,9 @@ async def baseline(url: str, inst: Instance) -> tuple[float, int]:
 
 
 def make_app(url: str, inst: Instance):
+    from tmtui.model.feed import ClientFeed
     from tmtui.model.recorder import Recorder
     from tmtui.tui.app import TmtuiApp, WatchPlan
-    from tmtui.tui.feeds import ClientFeed
 
     feed = ClientFeed(config(url), messages(inst))
     starts: list[float] = []

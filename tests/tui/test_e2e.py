@@ -3,16 +3,16 @@ client (loopback, no mocks), and what it saves scores like any record."""
 
 from __future__ import annotations
 
-from tuikit import TMBENCH, wait_stream
-
+from tests.live.livekit import TMBENCH
+from tests.tui.tuikit import wait_stream
 from tmtui.core.prompts import messages
 from tmtui.core.score import score_sample
 from tmtui.io.jsonl import iter_jsonl
 from tmtui.model.client import ClientConfig
+from tmtui.model.feed import ClientFeed
 from tmtui.model.recorder import Recorder
 from tmtui.model.serve import ServeOptions
 from tmtui.tui.app import TmtuiApp, WatchPlan
-from tmtui.tui.feeds import ClientFeed
 from tmtui.tui.widgets.status import StatusBar
 
 

@@ -188,9 +188,9 @@ def watch(
     msgs = messages(inst, template)
     psha = prompt_sha256(inst, template)
     _need_terminal()
+    from tmtui.model.feed import ClientFeed
     from tmtui.model.recorder import Recorder
     from tmtui.tui.app import TmtuiApp, WatchPlan, load_keymap
-    from tmtui.tui.feeds import ClientFeed
 
     feed = ClientFeed(client, msgs, serve=serve)
     ds_name = inst.dataset or dataset

@@ -20,8 +20,8 @@ from textual.binding import Binding, BindingType
 
 from tmtui.core.datasets import Instance
 from tmtui.core.parsed import ParserMode
+from tmtui.live.trace import Trace
 from tmtui.tui.commands import BindingCommands
-from tmtui.tui.session import Trace
 
 __all__ = ["TmtuiApp", "ViewPlan", "WatchPlan", "load_keymap"]
 
@@ -30,7 +30,7 @@ THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 @dataclass
 class WatchPlan:
-    """One instance, one live stream (see :class:`tmtui.tui.feeds.ClientFeed`)."""
+    """One instance, one live stream (see :class:`tmtui.model.feed.ClientFeed`)."""
 
     instance: Instance
     feed: Any  # ClientFeed, or anything with ``model``, ``events(cancel)`` and ``close()``

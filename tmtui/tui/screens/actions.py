@@ -14,7 +14,7 @@ from textual.widgets import Collapsible, Tabs
 
 from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line
-from tmtui.tui.sample import safe_name
+from tmtui.live.sample import safe_name
 
 if TYPE_CHECKING:
     from tmtui.tui.screens.watch import DebuggerScreen
@@ -190,7 +190,7 @@ class SampleActions:
             return c.record()
         if self.sample is not None:
             return self.sample.to_record()
-        from tmtui.tui.sample import Sample
+        from tmtui.live.sample import Sample
 
         tr = self.trace
         if not tr.answer.length:

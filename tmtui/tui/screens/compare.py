@@ -20,9 +20,9 @@ from textual.widgets import Footer, Static
 from tmtui.core.align import Verdict, first_difference
 from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line, visible
-from tmtui.tui.sample import Sample
+from tmtui.live.sample import Sample
+from tmtui.live.trace import Trace
 from tmtui.tui.screens.keys import COMPARE_KEYS
-from tmtui.tui.session import Trace
 from tmtui.tui.widgets.alignment import AlignmentTable, common_affixes
 from tmtui.tui.widgets.header import InstanceHeader
 from tmtui.tui.widgets.rows import RowTable

@@ -23,9 +23,9 @@ from textual.worker import get_current_worker
 
 from tmtui.core.text import one_line
 from tmtui.io.sources import SourceError
-from tmtui.tui.catalog import SORT_KEYS, Entry, Search, entry_sample, load_entries, match_pairs
+from tmtui.live.catalog import SORT_KEYS, Entry, Search, entry_sample, load_entries, match_pairs
+from tmtui.live.trace import Trace
 from tmtui.tui.screens.keys import LIST_KEYS
-from tmtui.tui.session import Trace
 
 if TYPE_CHECKING:
     from tmtui.tui.app import TmtuiApp, ViewPlan

@@ -13,7 +13,7 @@ from rich.segment import Segment
 
 from tmtui.core.align import Verdict
 from tmtui.core.text import one_line
-from tmtui.tui.session import Trace
+from tmtui.live.trace import Trace
 from tmtui.tui.widgets.rows import RowTable, fit, queue_segments, queue_window
 
 __all__ = ["AlignmentTable", "common_affixes"]

@@ -16,7 +16,7 @@ from rich.text import Text
 from tmtui.core.align import Verdict, first_difference
 from tmtui.core.diagnose import explain_transition
 from tmtui.core.text import one_line, visible
-from tmtui.tui.session import Trace
+from tmtui.live.trace import Trace
 from tmtui.tui.widgets.alignment import VERDICT_PAINT, common_affixes
 from tmtui.tui.widgets.textview import TextView
 

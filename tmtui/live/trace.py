@@ -23,9 +23,9 @@ from tmtui.core.datasets import Instance
 from tmtui.core.diagnose import Diagnosis, diagnose
 from tmtui.core.parse import ResetEvent, StrictParser
 from tmtui.core.parsed import MAX_STEP_NUMBER, STRICT_VERSION, ParsedStep, ParseResult, ParserMode
-from tmtui.tui.text_lines import TextLines, symbol_offsets
+from tmtui.live.text_lines import TextLines
 
-__all__ = ["Changes", "TextLines", "Trace", "symbol_offsets"]
+__all__ = ["Changes", "Trace"]
 
 _BAD = (Verdict.WRONG, Verdict.UNPARSABLE)
 
