@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tests.live.livekit import KINDS, TMBENCH, flawed, record, truncated, write_records
 from tmtui.core.align import Verdict
 from tmtui.core.diagnose import Kind
+from tmtui.core.explain import explain_step
 from tmtui.core.score import score_sample
 from tmtui.io.events import Content, Finish, Reasoning, Started
 from tmtui.live.catalog import Search, load_entries, match_pairs
@@ -202,3 +203,26 @@ def test_inspector_finds_where_the_parsers_disagree() -> None:
     assert rows, "the official regex takes the echoed queue"
     assert "strict: 31/31 correct (pass)" in summary
     assert any("echo" in d or "repeats" in d for d in deviations)
+
+
+@pytest.mark.parametrize(("index", "step", "kind"), KINDS)
+def test_the_trace_explains_a_step_as_the_scored_sample_does(index, step, kind) -> None:
+    """One explanation: the live trace's and a scored sample's (keep=True) are equal."""
+    inst = TMBENCH[index]
+    text = flawed(index, {step: kind, step + 6: Kind.WRONG_HEAD})
+    tr = Trace(inst)
+    _feed(tr, text, list(range(0, len(text), 53)))
+    tr.finish()
+    sc = score_sample(inst, text, keep=True)
+    assert sc.parse is not None
+    for k in range(tr.row_count):
+        k = tr.step_of_row(k)
+        want = explain_step(
+            k,
+            truth=inst.run.states(),
+            run=inst.run,
+            steps=sc.parse.steps,
+            first_divergence=sc.first_divergence,
+            diagnosis=sc.diagnosis,
+        )
+        assert tr.explain(k) == want, k

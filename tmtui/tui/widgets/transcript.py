@@ -31,8 +31,13 @@ from tmtui.core.align import Verdict
 from tmtui.core.text import visible
 from tmtui.live.text_lines import TextLines, symbol_offsets
 from tmtui.live.trace import Trace
-from tmtui.tui.widgets.alignment import VERDICT_PAINT
-from tmtui.tui.widgets.paint import PAINT_CLASSES, PAINT_CSS, Painter, set_virtual_size
+from tmtui.tui.widgets.paint import (
+    PAINT_CLASSES,
+    PAINT_CSS,
+    VERDICT_PAINT,
+    Painter,
+    set_virtual_size,
+)
 
 __all__ = ["TranscriptView"]
 
