@@ -12,7 +12,8 @@ from tmtui.model.client import ClientConfig
 from tmtui.model.feed import ClientFeed
 from tmtui.model.recorder import Recorder
 from tmtui.model.serve import ServeOptions
-from tmtui.tui.app import TmtuiApp, WatchPlan
+from tmtui.tui.app import TmtuiApp
+from tmtui.tui.plans import WatchPlan
 from tmtui.tui.widgets.status import StatusBar
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from tests.live.livekit import TMBENCH
 from tmtui.live.feeds import replay_events
-from tmtui.tui.app import TmtuiApp, ViewPlan, WatchPlan
+from tmtui.tui.app import TmtuiApp
+from tmtui.tui.plans import ViewPlan, WatchPlan
 
 
 class FakeFeed:

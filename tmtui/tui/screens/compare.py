@@ -7,7 +7,7 @@ first), and below, the selected step: the truth and both queues with their diffe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -22,13 +22,11 @@ from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line, visible
 from tmtui.live.sample import Sample
 from tmtui.live.trace import Trace
+from tmtui.tui.plans import ViewPlan
 from tmtui.tui.screens.keys import COMPARE_KEYS
 from tmtui.tui.widgets.alignment import AlignmentTable
 from tmtui.tui.widgets.header import InstanceHeader
 from tmtui.tui.widgets.rows import RowTable
-
-if TYPE_CHECKING:
-    from tmtui.tui.app import ViewPlan
 
 __all__ = ["CompareScreen", "divergence_summary"]
 
