@@ -83,7 +83,7 @@ class Trace:
         self.last_written = -1
         self.correct = 0
         self.written = 0
-        self._bad: list[int] = []
+        self._bad: list[int] = []  # written steps judged bad (wrong, unparsable), in order
         self._contig = 0
         self._spans: list[tuple[int, int, int]] = []  # (start, end, step) of queue spans
         self._heads: list[tuple[int, int]] = []  # (header start, step)
@@ -196,7 +196,7 @@ class Trace:
         old = self._verdict[k]
         if old is Verdict.CORRECT:
             self.correct -= 1
-        elif old is not None:
+        elif old is not None and old.bad:
             i = bisect_left(self._bad, k)
             if i < len(self._bad) and self._bad[i] == k:
                 del self._bad[i]
@@ -207,7 +207,7 @@ class Trace:
         self._diff[k] = diff
         if v is Verdict.CORRECT:
             self.correct += 1
-        else:
+        elif v.bad:
             insort(self._bad, k)
         while self._contig < n and self._verdict[self._contig] is not None:
             self._contig += 1
