@@ -109,9 +109,10 @@ async def baseline(url: str, inst: Instance) -> tuple[float, int]:
 
 
 def make_app(url: str, inst: Instance):
+    from tmtui.model.feed import ClientFeed
     from tmtui.model.recorder import Recorder
-    from tmtui.tui.app import TmtuiApp, WatchPlan
-    from tmtui.tui.feeds import ClientFeed
+    from tmtui.tui.app import TmtuiApp
+    from tmtui.tui.plans import WatchPlan
 
     feed = ClientFeed(config(url), messages(inst))
     starts: list[float] = []

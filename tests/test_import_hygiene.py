@@ -27,6 +27,14 @@ CORE_MODULES = [
     "tmtui.io.sources",
     "tmtui.scoring",
     "tmtui.io.events",
+    "tmtui.live.trace",
+    "tmtui.live.text_lines",
+    "tmtui.live.sample",
+    "tmtui.live.catalog",
+    "tmtui.live.feeds",
+    "tmtui.live.timing",
+    "tmtui.live.status",
+    "tmtui.live.readings",
 ]
 
 

@@ -8,17 +8,9 @@ import asyncio
 import pytest
 from textual.binding import Binding
 from textual.widgets import Checkbox, Collapsible, DataTable, Input, Tabs
-from tuikit import (
-    TMBENCH,
-    flawed,
-    record,
-    view_app,
-    wait_for,
-    wait_stream,
-    watch_app,
-    write_records,
-)
 
+from tests.live.livekit import TMBENCH, flawed, record, write_records
+from tests.tui.tuikit import view_app, wait_for, wait_stream, watch_app
 from tmtui.core.diagnose import Kind
 from tmtui.io.jsonl import iter_jsonl
 from tmtui.tui.commands import screen_commands

@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tuikit import (
-    KINDS,
-    TMBENCH,
-    flawed,
-    record,
-    truncated,
-    view_app,
-    wait_for,
-    wait_stream,
-    watch_app,
-    write_records,
-)
 
+from tests.live.livekit import KINDS, TMBENCH, flawed, record, truncated, write_records
+from tests.tui.tuikit import view_app, wait_for, wait_stream, watch_app
 from tmtui.core.align import Verdict
 from tmtui.core.diagnose import Kind
 from tmtui.core.score import score_sample

@@ -3,16 +3,17 @@ client (loopback, no mocks), and what it saves scores like any record."""
 
 from __future__ import annotations
 
-from tuikit import TMBENCH, wait_stream
-
+from tests.live.livekit import TMBENCH
+from tests.tui.tuikit import wait_stream
 from tmtui.core.prompts import messages
 from tmtui.core.score import score_sample
 from tmtui.io.jsonl import iter_jsonl
 from tmtui.model.client import ClientConfig
+from tmtui.model.feed import ClientFeed
 from tmtui.model.recorder import Recorder
 from tmtui.model.serve import ServeOptions
-from tmtui.tui.app import TmtuiApp, WatchPlan
-from tmtui.tui.feeds import ClientFeed
+from tmtui.tui.app import TmtuiApp
+from tmtui.tui.plans import WatchPlan
 from tmtui.tui.widgets.status import StatusBar
 
 
@@ -35,7 +36,8 @@ def _plan(tmp_path, index: int = 0, **serve) -> WatchPlan:
 
 
 async def test_watch_streams_from_the_synthetic_server(tmp_path) -> None:
-    plan = _plan(tmp_path, tokens_per_second=0, reasoning="field")
+    # a model that errs (fixed seed): the status bar must show the scorer's diagnosis
+    plan = _plan(tmp_path, tokens_per_second=0, reasoning="field", error_rate=0.03, seed=0)
     app = TmtuiApp(plan, clock=None)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_stream(app, pilot)
@@ -48,11 +50,9 @@ async def test_watch_streams_from_the_synthetic_server(tmp_path) -> None:
         sc = score_sample(TMBENCH[0], tr.answer.text)
         assert tr.alignment().verdicts() == sc.verdicts
         assert tr.first_divergence == sc.first_divergence
-        if sc.diagnosis is not None and sc.first_divergence is not None:
-            status = scr.query_one(StatusBar).render().plain
-            assert (
-                f"first divergence: step {sc.first_divergence} — {sc.diagnosis.message}" in status
-            )
+        assert sc.diagnosis is not None and sc.first_divergence is not None
+        status = scr.query_one(StatusBar).render().plain
+        assert f"first divergence: step {sc.first_divergence} — {sc.diagnosis.message}" in status
         assert scr.status.tokens is not None  # the server's usage arrived
         await pilot.press("s")
         recs = [r for _n, r in iter_jsonl(tmp_path / "watch.jsonl")]
@@ -76,3 +76,4 @@ async def test_watch_retries_and_shows_it(tmp_path) -> None:
         assert scr.status.retries == 1
         assert scr.status.state == "done"
         assert scr.trace.passed
+        assert "✓ every step correct" in scr.query_one(StatusBar).render().plain

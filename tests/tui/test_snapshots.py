@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
-from tuikit import (
-    TMBENCH,
-    flawed,
-    record,
-    view_app,
-    wait_for,
-    wait_stream,
-    watch_app,
-    write_records,
-)
 
+from tests.live.livekit import TMBENCH, flawed, record, write_records
+from tests.tui.tuikit import view_app, wait_for, wait_stream, watch_app
 from tmtui.core.diagnose import Kind
 from tmtui.tui.screens.view import SampleListScreen
 from tmtui.tui.screens.watch import DebuggerScreen

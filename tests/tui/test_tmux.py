@@ -48,12 +48,13 @@ class Tmux:
             self._tmux("send-keys", "-t", "t", k)
             time.sleep(0.15)
 
-    def wait(self, text: str, timeout: float = 20.0) -> str:
+    def wait(self, text: str, timeout: float = 20.0, *, gone: str | None = None) -> str:
+        """Until ``text`` is on the screen (and ``gone``, if given, is not)."""
         end = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < end:
             screen = self.screen()
-            if text in screen:
+            if text in screen and (gone is None or gone not in screen):
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
@@ -107,7 +108,7 @@ def test_watch_in_a_real_terminal(tmux_factory, tmp_path) -> None:
 
 def test_view_narrow_in_a_real_terminal(tmux_factory, tmp_path) -> None:
     t = tmux_factory(tmp_path, 80, 24, "view", str(EXAMPLES / "tmbench-mini.results.json"))
-    screen = t.wait("12 shown of 12")
+    screen = t.wait("12 shown of 12", gone="loading…")  # the list is final, columns too
     assert "copy error" in screen
     t.keys("x")
     t.wait("6 shown of 12")

@@ -1,69 +1,15 @@
-"""Helpers for the TUI tests: answers with a known first divergence of every diagnosis kind,
-a stream source that needs no network, and apps built on them."""
+"""Helpers for the TUI tests: a stream source that needs no network, apps built on it, and
+waiting for them (the answers themselves come from :mod:`tests.live.livekit`)."""
 
 from __future__ import annotations
 
 import asyncio
-import random
 from pathlib import Path
 
-from tmtui.core.answer import format_answer
-from tmtui.core.datasets import Instance, generate_preset
-from tmtui.core.diagnose import Kind
-from tmtui.core.mutate import flawed_steps
-from tmtui.io.records import Record, encode_record, spec_of
-from tmtui.tui.app import TmtuiApp, ViewPlan, WatchPlan
-from tmtui.tui.feeds import replay_events
-
-TMBENCH = generate_preset("tmbench")
-
-# (instance index, step, kind): each makes a flawed answer whose first divergence is that step
-KINDS: list[tuple[int, int, Kind]] = [
-    (0, 9, Kind.COPY_ERROR),
-    (0, 6, Kind.WRONG_PRODUCTION),
-    (0, 12, Kind.WRONG_HEAD),
-    (0, 5, Kind.WRONG_DELETION),
-    (0, 14, Kind.STALE_STATE),
-    (0, 10, Kind.PREMATURE_HALT),
-    (0, 8, Kind.STEP_MISSING),
-    (0, 11, Kind.UNPARSABLE),
-]
-
-
-def flawed(index: int = 0, errors: dict[int, Kind] | None = None, style: str = "official") -> str:
-    inst = TMBENCH[index]
-    for seed in range(50):
-        steps = flawed_steps(inst, errors or {}, rng=random.Random(seed))
-        if steps is not None:
-            return format_answer(steps, style=style)
-    raise AssertionError(f"cannot make {errors} on instance {index}")
-
-
-def truncated(index: int = 0, at_step: int = 20) -> str:
-    text = flawed(index)
-    cut = text.index(f"### step {at_step}:")
-    return text[: cut + len(f"### step {at_step}:\n   - Head Symbol: ")]
-
-
-def record(
-    inst: Instance, answer: str, *, model: str = "fake", reasoning: str = "", **kw
-) -> Record:
-    return Record(
-        instance_id=inst.id,
-        dataset=inst.dataset or "tmbench",
-        index=inst.index,
-        model=model,
-        status=kw.pop("status", "complete"),
-        answer=answer,
-        reasoning=reasoning,
-        instance=spec_of(inst),
-        **kw,
-    )
-
-
-def write_records(path: Path, records: list[Record]) -> Path:
-    path.write_bytes(b"".join(encode_record(r) for r in records))
-    return path
+from tests.live.livekit import TMBENCH
+from tmtui.live.feeds import replay_events
+from tmtui.tui.app import TmtuiApp
+from tmtui.tui.plans import ViewPlan, WatchPlan
 
 
 class FakeFeed:

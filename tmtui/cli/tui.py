@@ -188,9 +188,10 @@ def watch(
     msgs = messages(inst, template)
     psha = prompt_sha256(inst, template)
     _need_terminal()
+    from tmtui.model.feed import ClientFeed
     from tmtui.model.recorder import Recorder
-    from tmtui.tui.app import TmtuiApp, WatchPlan, load_keymap
-    from tmtui.tui.feeds import ClientFeed
+    from tmtui.tui.app import TmtuiApp, load_keymap
+    from tmtui.tui.plans import WatchPlan
 
     feed = ClientFeed(client, msgs, serve=serve)
     ds_name = inst.dataset or dataset
@@ -261,7 +262,8 @@ def view(
     if sample is not None and sample < 0:
         raise fail("--sample must be >= 0")
     _need_terminal()
-    from tmtui.tui.app import TmtuiApp, ViewPlan, load_keymap
+    from tmtui.tui.app import TmtuiApp, load_keymap
+    from tmtui.tui.plans import ViewPlan
 
     plan = ViewPlan(
         file,

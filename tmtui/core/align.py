@@ -1,4 +1,9 @@
-"""Alignment: every ground-truth step against what the model wrote for it."""
+"""Alignment: every ground-truth step against what the model wrote for it.
+
+How one step's reading is judged (:func:`judge`) and which verdicts count as bad
+(:attr:`Verdict.bad`) are defined here once: :func:`align` (the scorer) and the live trace
+(:class:`tmtui.live.trace.Trace`) both use them.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,16 @@ from tmtui.core.parsed import MAX_STEP_NUMBER, ParsedStep, ParseResult
 from tmtui.core.tagsystem import TagSystem
 
 __all__ = [
+    "BAD_VERDICTS",
     "Alignment",
     "Divergence",
     "StepAlignment",
     "Verdict",
     "align",
+    "common_suffix",
+    "differing_span",
     "first_difference",
+    "judge",
     "verdict_code",
 ]
 
@@ -32,6 +41,15 @@ class Verdict(StrEnum):
     def mark(self) -> str:
         return _MARKS[self]
 
+    @property
+    def bad(self) -> bool:
+        """A step that counts against the answer (what "next wrong step" visits): wrong,
+        missing, unparsable, or written past the last true state."""
+        return self in BAD_VERDICTS
+
+
+# the one definition of "bad": every verdict but correct and pending
+BAD_VERDICTS = frozenset({Verdict.WRONG, Verdict.MISSING, Verdict.UNPARSABLE, Verdict.EXTRA})
 
 _MARKS = {
     Verdict.CORRECT: "✓",
@@ -71,6 +89,48 @@ def first_difference(a: str, b: str) -> int:
         else:
             hi = mid
     return lo
+
+
+def common_suffix(a: str, b: str, prefix: int) -> int:
+    """The length of the common suffix of a and b that does not overlap their common
+    ``prefix`` (the first ``prefix`` symbols, equal in both)."""
+    limit = min(len(a), len(b)) - prefix
+    s = 0
+    while s < limit and a[-1 - s] == b[-1 - s]:
+        s += 1
+    return s
+
+
+def differing_span(expected: str, got: str) -> tuple[int, int, int]:
+    """Where ``got`` differs from ``expected``, as one edit: ``(first, expected_end, got_end)``
+    — the first differing position, and the ends (exclusive) of the differing middles
+    ``expected[first:expected_end]`` and ``got[first:got_end]`` once the common prefix and the
+    common suffix (not overlapping it) are set aside. Either middle may be empty."""
+    first = first_difference(expected, got)
+    s = common_suffix(expected, got, first)
+    return first, len(expected) - s, len(got) - s
+
+
+def judge(
+    want: str | None, parsed: ParsedStep | None, *, settled: bool = True
+) -> tuple[Verdict, int | None]:
+    """How one step's reading is judged: its verdict, and for a wrong queue the first
+    differing position.
+
+    ``want`` is the true state at the step (None past the last one: EXTRA); ``parsed`` what the
+    model wrote for it (None: not written). A step not written is MISSING once ``settled`` (a
+    later step was written, or the text is final), PENDING before.
+    """
+    if want is None:
+        return Verdict.EXTRA, None
+    if parsed is None:
+        return (Verdict.MISSING if settled else Verdict.PENDING), None
+    got = parsed.queue
+    if got is None:
+        return Verdict.UNPARSABLE, None
+    if got == want:
+        return Verdict.CORRECT, None
+    return Verdict.WRONG, first_difference(want, got)
 
 
 @dataclass(slots=True)
@@ -119,18 +179,15 @@ class Alignment:
 
     def next_wrong(self, after: int) -> int | None:
         for s in self.steps:
-            if s.step > after and s.verdict in _BAD:
+            if s.step > after and s.verdict.bad:
                 return s.step
         return None
 
     def prev_wrong(self, before: int) -> int | None:
         for s in reversed(self.steps):
-            if s.step < before and s.verdict in _BAD:
+            if s.step < before and s.verdict.bad:
                 return s.step
         return None
-
-
-_BAD = frozenset({Verdict.WRONG, Verdict.MISSING, Verdict.UNPARSABLE, Verdict.EXTRA})
 
 
 def align(
@@ -150,16 +207,8 @@ def align(
     for i in range(n):
         want = truth[i]
         ps = steps.get(i)
-        if ps is None:
-            verdict = Verdict.MISSING if final or i < last_written else Verdict.PENDING
-            row = StepAlignment(i, verdict, want, None)
-        elif ps.queue is None:
-            row = StepAlignment(i, Verdict.UNPARSABLE, want, None, parsed=ps)
-        elif ps.queue == want:
-            row = StepAlignment(i, Verdict.CORRECT, want, ps.queue, parsed=ps)
-        else:
-            pos = first_difference(want, ps.queue)
-            row = StepAlignment(i, Verdict.WRONG, want, ps.queue, pos, parsed=ps)
+        verdict, pos = judge(want, ps, settled=final or i < last_written)
+        row = StepAlignment(i, verdict, want, None if ps is None else ps.queue, pos, ps)
         out.append(row)
         if row.verdict is not Verdict.CORRECT:
             passed = False
@@ -168,7 +217,8 @@ def align(
     extra = sorted(k for k in steps if k >= n)
     for k in extra:
         ps = steps[k]
-        out.append(StepAlignment(k, Verdict.EXTRA, None, ps.queue, parsed=ps))
+        verdict, _pos = judge(None, ps)
+        out.append(StepAlignment(k, verdict, None, ps.queue, parsed=ps))
     return Alignment(out, n, passed, first, extra, final)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tmtui.core.align import Alignment, Verdict, first_difference, local_validity
+from tmtui.core.align import Alignment, Verdict, differing_span, local_validity
 from tmtui.core.parsed import ParseResult, StepOccurrence
 from tmtui.core.tagsystem import Run, TagSystem
 
@@ -95,14 +95,9 @@ def _plural(n: int, word: str) -> str:
 
 def _copy_diff(expected: str, got: str) -> tuple[str, dict]:
     """Describe how ``got`` differs from ``expected`` as one edit at one position."""
-    p = first_difference(expected, got)
-    # common suffix, not overlapping the common prefix
-    limit = min(len(expected), len(got)) - p
-    s = 0
-    while s < limit and expected[-1 - s] == got[-1 - s]:
-        s += 1
-    e_mid = expected[p : len(expected) - s]
-    g_mid = got[p : len(got) - s]
+    p, e_end, g_end = differing_span(expected, got)
+    e_mid = expected[p:e_end]
+    g_mid = got[p:g_end]
     # "index" is 0-based; messages speak of the 1-based position of the first symbol affected
     detail = {"index": p, "expected": e_mid, "got": g_mid}
     pos = p + 1

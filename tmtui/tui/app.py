@@ -1,9 +1,9 @@
 """The Textual application behind ``tmtui watch`` and ``tmtui view``.
 
 The app itself is thin: it holds the theme, the keymap and the command palette, and opens the
-first screen of a *plan* — a :class:`WatchPlan` (one live stream into the debugger) or a
-:class:`ViewPlan` (a sample list over saved records, or two files compared). Screens do the
-work; the stream lives in :mod:`tmtui.tui.controller`.
+first screen of a *plan* (:mod:`tmtui.tui.plans`) — a :class:`WatchPlan` (one live stream
+into the debugger) or a :class:`ViewPlan` (a sample list over saved records, or two files
+compared). Screens do the work; the stream lives in :mod:`tmtui.tui.controller`.
 """
 
 from __future__ import annotations
@@ -11,45 +11,19 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from tmtui.core.datasets import Instance
-from tmtui.core.parsed import ParserMode
+from tmtui.live.trace import Trace
 from tmtui.tui.commands import BindingCommands
-from tmtui.tui.session import Trace
+from tmtui.tui.plans import ViewPlan, WatchPlan
 
-__all__ = ["TmtuiApp", "ViewPlan", "WatchPlan", "load_keymap"]
+__all__ = ["TmtuiApp", "load_keymap"]
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
-
-
-@dataclass
-class WatchPlan:
-    """One instance, one live stream (see :class:`tmtui.tui.feeds.ClientFeed`)."""
-
-    instance: Instance
-    feed: Any  # ClientFeed, or anything with ``model``, ``events(cancel)`` and ``close()``
-    make_recorder: Callable[[], Any] | None = None
-    save_path: Path = Path("tmtui-watch.jsonl")
-    title: str = ""
-    mode: ParserMode = ParserMode.STRICT
-
-
-@dataclass
-class ViewPlan:
-    """Saved records: a sample list, a sample opened at once, or two files compared."""
-
-    path: Path
-    sample: int | None = None  # open this sample (its position in the file) directly
-    compare: Path | None = None
-    save_path: Path = Path("tmtui-saved.jsonl")
-    mode: ParserMode = ParserMode.STRICT
-    extra: dict = field(default_factory=dict)
 
 
 class TmtuiApp(App[None]):

@@ -37,8 +37,8 @@ from tmtui.io.events import (
     StreamEvent,
     UsageReport,
 )
-from tmtui.tui.session import Changes, Trace
-from tmtui.tui.widgets.status import StreamStatus
+from tmtui.live.status import StreamStatus
+from tmtui.live.trace import Changes, Trace
 
 __all__ = ["FLUSH_HZ", "StreamController"]
 

@@ -1,8 +1,9 @@
 """The debugger's actions (what its keys do), kept apart from its layout.
 
-A mixin for :class:`~tmtui.tui.screens.watch.DebuggerScreen`: navigation between steps, the
-live stream (follow, pause, restart), the parser switch and inspector, the replay timeline,
-and saving or copying the sample.
+A mixin for the debugger screen (:mod:`tmtui.tui.screens.watch`, which this module never
+imports): navigation between steps, the live stream (follow, pause, restart), the parser
+switch and inspector, the replay timeline, and saving or copying the sample. What it needs of
+the screen is declared on the mixin itself.
 """
 
 from __future__ import annotations
@@ -14,19 +15,52 @@ from textual.widgets import Collapsible, Tabs
 
 from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line
-from tmtui.tui.sample import safe_name
+from tmtui.live.sample import Sample, safe_name
 
 if TYPE_CHECKING:
-    from tmtui.tui.screens.watch import DebuggerScreen
+    from textual.screen import Screen
+
+    from tmtui.live.status import StreamStatus
+    from tmtui.live.timing import RecordedTiming
+    from tmtui.live.trace import Changes, Trace
+    from tmtui.tui.controller import StreamController
+
+    _Screen = Screen
+else:
+    _Screen = object
 
 __all__ = ["SampleActions"]
 
 
-class SampleActions:
-    """Mixed into the debugger screen (``self`` is a DebuggerScreen)."""
+class SampleActions(_Screen):
+    """Mixed into the debugger screen, before ``Screen``. The screen sets the state below and
+    provides ``select``, ``apply_changes`` and ``refresh_status``."""
+
+    trace: Trace
+    sample: Sample | None
+    controller: StreamController | None
+    timing: RecordedTiming | None
+    status: StreamStatus
+    save_path: Path
+    live: bool
+    can_go_back: bool
+    follow: bool
+    selected: int
+    announced: bool
+    _error_shown: bool
+
+    if TYPE_CHECKING:
+
+        def select(
+            self, step: int, *, origin: str = "", keep_follow: bool = False, scroll: bool = True
+        ) -> None: ...
+
+        def apply_changes(self, ch: Changes) -> None: ...
+
+        def refresh_status(self) -> None: ...
 
     # -- which keys apply -------------------------------------------------------------
-    def check_action(self: DebuggerScreen, action: str, parameters: tuple[object, ...]):  # type: ignore[misc]
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pause":
             return self.controller is not None and self.controller.running
         if action == "follow":
@@ -40,41 +74,41 @@ class SampleActions:
         return True
 
     # -- navigation -------------------------------------------------------------------
-    def action_step(self: DebuggerScreen, delta: int) -> None:
+    def action_step(self, delta: int) -> None:
         tr = self.trace
         row = tr.row_of_step(self.selected) + delta
         row = min(max(0, row), max(0, tr.row_count - 1))
         self.select(tr.step_of_row(row), origin="keys")
 
-    def action_first_divergence(self: DebuggerScreen) -> None:
+    def action_first_divergence(self) -> None:
         fd = self.trace.first_divergence
         if fd is None:
             self.notify("no divergence (so far)", timeout=3)
             return
         self.select(fd, origin="keys")
 
-    def action_next_wrong(self: DebuggerScreen) -> None:
+    def action_next_wrong(self) -> None:
         k = self.trace.next_bad(self.selected)
         if k is None:
             self.notify("no wrong step after this one", timeout=3)
             return
         self.select(k, origin="keys")
 
-    def action_prev_wrong(self: DebuggerScreen) -> None:
+    def action_prev_wrong(self) -> None:
         k = self.trace.prev_bad(self.selected)
         if k is None:
             self.notify("no wrong step before this one", timeout=3)
             return
         self.select(k, origin="keys")
 
-    def action_top(self: DebuggerScreen) -> None:
+    def action_top(self) -> None:
         self.select(0, origin="keys")
 
-    def action_end(self: DebuggerScreen) -> None:
+    def action_end(self) -> None:
         tr = self.trace
         self.select(tr.step_of_row(max(0, tr.row_count - 1)), origin="keys")
 
-    def action_panel(self: DebuggerScreen, name: str) -> None:
+    def action_panel(self, name: str) -> None:
         if self.has_class("-narrow"):
             self.query_one("#tabs", Tabs).active = f"tab-{name}"
         target = {
@@ -88,7 +122,7 @@ class SampleActions:
             widget.focus()
 
     # -- the live stream --------------------------------------------------------------
-    def action_follow(self: DebuggerScreen) -> None:
+    def action_follow(self) -> None:
         from tmtui.tui.widgets.transcript import TranscriptView
 
         self.follow = not self.follow
@@ -102,14 +136,14 @@ class SampleActions:
         self.notify("following the stream" if self.follow else "follow off", timeout=2)
         self.refresh_status()
 
-    def action_pause(self: DebuggerScreen) -> None:
+    def action_pause(self) -> None:
         c = self.controller
         if c is None:
             return
         c.set_paused(not c.paused)
         self.refresh_status()
 
-    def action_restart(self: DebuggerScreen) -> None:
+    def action_restart(self) -> None:
         c = self.controller
         if c is None:
             return
@@ -127,7 +161,7 @@ class SampleActions:
         self.notify("restarted", timeout=2)
 
     # -- the parser -------------------------------------------------------------------
-    def action_toggle_mode(self: DebuggerScreen) -> None:
+    def action_toggle_mode(self) -> None:
         tr = self.trace
         mode = tr.mode.other
         self.apply_changes(tr.set_mode(mode))
@@ -135,7 +169,7 @@ class SampleActions:
         name = "the strict parser" if mode is ParserMode.STRICT else f"the {mode.label}"
         self.notify(f"parsing with {name}", timeout=3)
 
-    def action_inspector(self: DebuggerScreen) -> None:
+    def action_inspector(self) -> None:
         from tmtui.tui.screens.inspector import InspectorScreen
 
         def chosen(step: int | None) -> None:
@@ -144,12 +178,12 @@ class SampleActions:
 
         self.app.push_screen(InspectorScreen(self.trace), chosen)
 
-    def action_toggle_reasoning(self: DebuggerScreen) -> None:
+    def action_toggle_reasoning(self) -> None:
         box = self.query_one("#reasoning-box", Collapsible)
         box.collapsed = not box.collapsed
 
     # -- the timeline -----------------------------------------------------------------
-    def action_scrub(self: DebuggerScreen, frac: float) -> None:
+    def action_scrub(self, frac: float) -> None:
         if self.timing is None:
             return
         from tmtui.tui.widgets.timeline import Timeline
@@ -158,7 +192,7 @@ class SampleActions:
         tl.set_time(tl.t + frac * self.timing.duration)
         self.show_time(tl.t)
 
-    def show_time(self: DebuggerScreen, t: float) -> None:
+    def show_time(self, t: float) -> None:
         """Show what the model had written at time ``t`` of the recording."""
         s, timing = self.sample, self.timing
         if s is None or timing is None:
@@ -184,14 +218,12 @@ class SampleActions:
             self.select(min(last, tr.row_count - 1), origin="timeline")
 
     # -- saving and copying -----------------------------------------------------------
-    def _record(self: DebuggerScreen) -> Any | None:
+    def _record(self) -> Any | None:
         c = self.controller
         if c is not None and c.recorder is not None and (self.live or self.sample is None):
             return c.record()
         if self.sample is not None:
             return self.sample.to_record()
-        from tmtui.tui.sample import Sample
-
         tr = self.trace
         if not tr.answer.length:
             return None
@@ -205,7 +237,7 @@ class SampleActions:
             finish_reason=tr.finish_reason,
         ).to_record()
 
-    def action_save(self: DebuggerScreen) -> None:
+    def action_save(self) -> None:
         rec = self._record()
         if rec is None:
             self.notify("nothing to save yet", severity="warning", timeout=3)
@@ -229,12 +261,12 @@ class SampleActions:
             markup=False,
         )
 
-    def action_copy_transcript(self: DebuggerScreen) -> None:
+    def action_copy_transcript(self) -> None:
         text = self.trace.answer.text
         self.app.copy_to_clipboard(text)
         self.notify(f"copied the transcript ({len(text):,} characters)", timeout=3)
 
-    def action_copy_record(self: DebuggerScreen) -> None:
+    def action_copy_record(self) -> None:
         rec = self._record()
         if rec is None:
             self.notify("nothing to copy yet", severity="warning", timeout=3)
@@ -245,7 +277,7 @@ class SampleActions:
         self.app.copy_to_clipboard(line)
         self.notify(f"copied the record as one JSON line ({len(line):,} bytes)", timeout=3)
 
-    def action_write_transcript(self: DebuggerScreen) -> None:
+    def action_write_transcript(self) -> None:
         inst = self.trace.instance
         name = safe_name(self.status.model or "answer", inst.dataset, inst.index) + ".txt"
         path = self.save_path.parent / name
@@ -261,16 +293,16 @@ class SampleActions:
         self.notify(one_line(f"transcript written to {path}", 300), timeout=4, markup=False)
 
     # -- screens ----------------------------------------------------------------------
-    def action_help(self: DebuggerScreen) -> None:
+    def action_help(self) -> None:
         from tmtui.tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
 
-    def action_back(self: DebuggerScreen) -> None:
+    def action_back(self) -> None:
         if self.can_go_back:
             self.app.pop_screen()
 
-    async def action_quit(self: DebuggerScreen) -> None:
+    async def action_quit(self) -> None:
         if self.controller is not None:
             self.controller.close()
         self.app.exit()

@@ -7,7 +7,7 @@ first), and below, the selected step: the truth and both queues with their diffe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -17,18 +17,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tmtui.core.align import Verdict, first_difference
+from tmtui.core.align import Verdict, differing_span
 from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line, visible
-from tmtui.tui.sample import Sample
+from tmtui.live.sample import Sample
+from tmtui.live.trace import Trace
+from tmtui.tui.plans import ViewPlan
 from tmtui.tui.screens.keys import COMPARE_KEYS
-from tmtui.tui.session import Trace
-from tmtui.tui.widgets.alignment import AlignmentTable, common_affixes
+from tmtui.tui.widgets.alignment import AlignmentTable
 from tmtui.tui.widgets.header import InstanceHeader
 from tmtui.tui.widgets.rows import RowTable
-
-if TYPE_CHECKING:
-    from tmtui.tui.app import ViewPlan
 
 __all__ = ["CompareScreen", "divergence_summary"]
 
@@ -130,13 +128,13 @@ class CompareScreen(Screen):
             if want is None or got == want:
                 t.append(visible(got, keep_newlines=False))
                 continue
-            p = first_difference(want, got)
-            s = common_affixes(want, got, p)
+            p, _expected_end, got_end = differing_span(want, got)
+            end = max(p + 1, got_end)
             shown = visible(got, keep_newlines=False)
             t.append(shown[:p])
             t.append(shown[p : p + 1] or " ", style="bold reverse red")
-            t.append(shown[p + 1 : max(p + 1, len(got) - s)], style="bold underline red")
-            t.append(shown[max(p + 1, len(got) - s) :])
+            t.append(shown[p + 1 : end], style="bold underline red")
+            t.append(shown[end:])
         return t
 
     @on(RowTable.RowClicked)
@@ -159,9 +157,8 @@ class CompareScreen(Screen):
     def action_next_diff(self, direction: int) -> None:
         k = self.selected + direction
         n = max(t.row_count for t in self.traces)
-        bad = {Verdict.WRONG, Verdict.MISSING, Verdict.UNPARSABLE, Verdict.EXTRA}
         while 0 <= k < n:
-            if any(k < t.row_count and t.verdict(k) in bad for t in self.traces):
+            if any(k < t.row_count and t.verdict(k).bad for t in self.traces):
                 self.select(k)
                 return
             k += direction

@@ -23,19 +23,20 @@ from textual.worker import get_current_worker
 
 from tmtui.core.text import one_line
 from tmtui.io.sources import SourceError
-from tmtui.tui.catalog import SORT_KEYS, Entry, Search, entry_sample, load_entries, match_pairs
+from tmtui.live.catalog import SORT_KEYS, Entry, Search, entry_sample, load_entries, match_pairs
+from tmtui.live.trace import Trace
+from tmtui.tui.plans import ViewPlan
 from tmtui.tui.screens.keys import LIST_KEYS
-from tmtui.tui.session import Trace
 
 if TYPE_CHECKING:
-    from tmtui.tui.app import TmtuiApp, ViewPlan
+    from textual.app import App
 
 __all__ = ["SampleListScreen", "open_view"]
 
 ANY = ""
 
 
-def open_view(app: TmtuiApp, plan: ViewPlan) -> None:
+def open_view(app: App, plan: ViewPlan) -> None:
     app.push_screen(SampleListScreen(plan))
 
 

@@ -25,17 +25,19 @@ from textual.widgets import Collapsible, Footer, Tab, Tabs
 
 from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line
+from tmtui.live.feeds import replay_events
+from tmtui.live.sample import Sample
+from tmtui.live.status import StreamStatus
+from tmtui.live.timing import RecordedTiming
+from tmtui.live.trace import Changes, Trace
 from tmtui.tui.controller import EventSource, StreamController
-from tmtui.tui.feeds import RecordedTiming, replay_events
-from tmtui.tui.sample import Sample
 from tmtui.tui.screens.actions import SampleActions
 from tmtui.tui.screens.keys import DEBUGGER_KEYS
-from tmtui.tui.session import Changes, Trace
 from tmtui.tui.widgets.alignment import AlignmentTable
 from tmtui.tui.widgets.detail import StepDetail
 from tmtui.tui.widgets.header import InstanceHeader
 from tmtui.tui.widgets.rows import RowTable
-from tmtui.tui.widgets.status import StatusBar, StreamStatus
+from tmtui.tui.widgets.status import StatusBar
 from tmtui.tui.widgets.timeline import Timeline
 from tmtui.tui.widgets.trace_table import TruthTable
 from tmtui.tui.widgets.transcript import TranscriptView

@@ -11,32 +11,15 @@ from __future__ import annotations
 
 from rich.segment import Segment
 
-from tmtui.core.align import Verdict
+from tmtui.core.align import Verdict, common_suffix
 from tmtui.core.text import one_line
-from tmtui.tui.session import Trace
+from tmtui.live.trace import Trace
+from tmtui.tui.widgets.paint import VERDICT_PAINT
 from tmtui.tui.widgets.rows import RowTable, fit, queue_segments, queue_window
 
-__all__ = ["AlignmentTable", "common_affixes"]
-
-VERDICT_PAINT = {
-    Verdict.CORRECT: "correct",
-    Verdict.WRONG: "wrong",
-    Verdict.MISSING: "missing",
-    Verdict.UNPARSABLE: "unparsable",
-    Verdict.PENDING: "pending",
-    Verdict.EXTRA: "extra",
-}
+__all__ = ["AlignmentTable"]
 
 _SEP = " │ "
-
-
-def common_affixes(a: str, b: str, prefix: int) -> int:
-    """The common suffix of a and b that does not overlap the common ``prefix``."""
-    limit = min(len(a), len(b)) - prefix
-    s = 0
-    while s < limit and a[-1 - s] == b[-1 - s]:
-        s += 1
-    return s
 
 
 class AlignmentTable(RowTable):
@@ -91,7 +74,7 @@ class AlignmentTable(RowTable):
         got = ps.queue if ps is not None else None
         if v is Verdict.WRONG and expected is not None and got is not None:
             p = tr.diff_at(k) or 0
-            s = common_affixes(expected, got, p)
+            s = common_suffix(expected, got, p)
             diff, first = paint("diff"), paint("diff-first")
             e_marks = [(p, len(expected) - s, diff), (p, p + 1, first)]
             g_marks = [(p, len(got) - s, diff), (p, p + 1, first)]

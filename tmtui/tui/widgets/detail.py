@@ -1,9 +1,10 @@
 """The selected step in full: both queues with the difference marked, and why it is wrong.
 
-For the first divergence the core's diagnosis; for a later wrong step, whether it is a new
-error (it does not follow from the model's own previous queue, explained the same way) or an
-inherited one (it does). What the model said it did (its head and action lines) is shown
-beside what the rules do.
+It renders the core's :class:`~tmtui.core.explain.StepExplanation` of the step (computed by
+:func:`~tmtui.core.explain.explain_step`, the same for every renderer): for the first
+divergence the diagnosis; for a later wrong step, whether it is a new error (it does not follow
+from the model's own previous queue, explained the same way) or an inherited one (it does).
+What the model said it did (its head and action lines) is shown beside what the rules do.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from collections.abc import Callable
 from rich.style import Style
 from rich.text import Text
 
-from tmtui.core.align import Verdict, first_difference
-from tmtui.core.diagnose import explain_transition
+from tmtui.core.align import Verdict
+from tmtui.core.explain import ReasonKind, StepExplanation
 from tmtui.core.text import one_line, visible
-from tmtui.tui.session import Trace
-from tmtui.tui.widgets.alignment import VERDICT_PAINT, common_affixes
+from tmtui.live.trace import Trace
+from tmtui.tui.widgets.paint import VERDICT_PAINT
 from tmtui.tui.widgets.textview import TextView
 
-__all__ = ["StepDetail", "step_text"]
+__all__ = ["StepDetail", "explanation_text", "step_text"]
 
 Paint = Callable[[str], Style]
 
@@ -62,32 +63,35 @@ def _queue(t: Text, q: str, p: Paint, lo: int | None = None, hi: int | None = No
 
 def step_text(tr: Trace, step: int, p: Paint = _plain) -> Text:
     """The detail of one step of a trace, as text (never markup)."""
+    return explanation_text(tr.explain(step), p)
+
+
+_REASON_PAINT = {ReasonKind.DIAGNOSIS: "bold", ReasonKind.INHERITED: "dim"}
+
+
+def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
+    """A :class:`StepExplanation` as text: one labelled line per part."""
     t = Text()
     dim = p("dim")
 
     def _label(t: Text, name: str) -> None:
         t.append(f"\n{name:<10}", style=dim)
 
-    v = tr.verdict(step)
-    fd = tr.first_divergence
-    t.append(f"step {step}  ", style=p("bold"))
+    v = ex.verdict
+    t.append(f"step {ex.step}  ", style=p("bold"))
     t.append(f"{v.mark} {v.value}", style=p(VERDICT_PAINT[v]) + p("bold"))
-    if step == fd:
+    if ex.first_divergence:
         t.append("  · first divergence", style=p("wrong") + p("bold"))
-    run = tr.run
-    expected = tr.truth[step] if step < tr.n_truth else None
-    ps = tr.got(step)
-    got = ps.queue if ps is not None else None
-    if expected is not None and got is not None and expected != got:
-        lo = first_difference(expected, got)
-        s = common_affixes(expected, got, lo)
+    expected, got, diff = ex.expected, ex.got, ex.difference
+    if diff is not None and expected is not None and got is not None:
+        lo = diff.first
         _label(t, "expected")
-        _queue(t, expected, p, lo, max(lo + 1, len(expected) - s))
+        _queue(t, expected, p, lo, max(lo + 1, diff.expected_end))
         _label(t, "got")
-        _queue(t, got, p, lo, max(lo + 1, len(got) - s))
+        _queue(t, got, p, lo, max(lo + 1, diff.got_end))
         _label(t, "")
         t.append(
-            f"first difference at symbol {lo + 1} "
+            f"first difference at symbol {diff.position} "
             f"(expected {len(expected)} symbols, got {len(got)})",
             style=dim,
         )
@@ -99,77 +103,44 @@ def step_text(tr: Trace, step: int, p: Paint = _plain) -> Text:
         if got is not None:
             _label(t, "got")
             _queue(t, got, p)
-        elif ps is not None:
+        elif ex.problem is not None:
             _label(t, "got")
-            t.append("? " + one_line(ps.problem or "no readable queue", 300), style=p("unparsable"))
+            t.append("? " + one_line(ex.problem, 300), style=p("unparsable"))
         elif v is Verdict.MISSING:
             _label(t, "got")
             t.append("· this step was not written", style=p("missing"))
         elif v is Verdict.PENDING:
             _label(t, "got")
             t.append("… not written yet", style=dim)
-    # why
-    why = _why(tr, step, v)
-    if why:
+    why = ex.reason
+    if why is not None:
         _label(t, "diagnosis")
-        t.append(why[0], style=p(why[1]) if why[1] else None)
-    if 0 < step < tr.n_truth:
+        paint = _REASON_PAINT.get(why.kind)
+        t.append(why.message, style=p(paint) if paint else None)
+    rules = ex.rules
+    if rules is not None:
         _label(t, "the rules")
-        cell = run.read_cell(step)
         t.append(
-            f"read {visible(run.head_read(step), keep_newlines=False)} at cell {cell} "
-            f"(written by step {run.read_from_step(step)}) · delete "
-            f"{visible(' '.join(run.deleted(step)), keep_newlines=False)} · append "
-            f"{visible(' '.join(run.production(step)), keep_newlines=False) or 'nothing'}"
+            f"read {visible(rules.head, keep_newlines=False)} at cell {rules.cell} "
+            f"(written by step {rules.written_by}) · delete "
+            f"{visible(' '.join(rules.deleted), keep_newlines=False)} · append "
+            f"{visible(' '.join(rules.appended), keep_newlines=False) or 'nothing'}"
         )
-    if ps is not None and (ps.head_claim or ps.append_claim or ps.remove_claim):
+    said = ex.claims
+    if said is not None:
         _label(t, "the model")
-        said = []
-        if ps.head_claim:
-            said.append(f"head {one_line(ps.head_claim, 20)}")
-        if ps.remove_claim is not None:
-            said.append(f"remove {one_line(' '.join(ps.remove_claim), 200) or 'nothing'}")
-        if ps.append_claim is not None:
-            said.append(f"append {one_line(' '.join(ps.append_claim), 200) or 'nothing'}")
-        t.append(" · ".join(said))
-    if ps is not None:
-        notes = [n for n in (ps.why, ps.note) if n]
-        if ps.unknown:
-            notes.append(f"symbols outside the alphabet: {one_line(ps.unknown, 40)}")
-        if ps.halt:
-            notes.append("marked as halting")
-        if ps.span is not None:
-            notes.append(f"queue at characters {ps.span[0]}–{ps.span[1]} of the answer")
-        for n in notes:
-            _label(t, "parse")
-            t.append(one_line(n, 300), style=dim)
+        parts = []
+        if said.head:
+            parts.append(f"head {one_line(said.head, 20)}")
+        if said.remove is not None:
+            parts.append(f"remove {one_line(' '.join(said.remove), 200) or 'nothing'}")
+        if said.append is not None:
+            parts.append(f"append {one_line(' '.join(said.append), 200) or 'nothing'}")
+        t.append(" · ".join(parts))
+    for n in ex.notes:
+        _label(t, "parse")
+        t.append(one_line(n, 300), style=dim)
     return t
-
-
-def _why(tr: Trace, step: int, v: Verdict) -> tuple[str, str] | None:
-    fd = tr.first_divergence
-    if step == fd or (fd is None and v is Verdict.EXTRA and tr.final):
-        diag = tr.diagnosis()
-        if diag is not None and diag.step == step:
-            return diag.message, "bold"
-    if v is not Verdict.WRONG or step == 0:
-        return None
-    prev = tr.got(step - 1)
-    got = tr.got(step)
-    if prev is None or prev.queue is None or got is None or got.queue is None:
-        return None
-    system = tr.run.system
-    res = system.step(prev.queue)
-    if res is not None and res.queue == got.queue:
-        return (
-            f"inherited: follows correctly from the model's own step {step - 1}, "
-            "which was already wrong",
-            "dim",
-        )
-    if res is None:
-        return "new error: stepped on from a halting queue", ""
-    _kind, msg, _detail = explain_transition(system, prev.queue, got.queue, got)
-    return f"new error (from the model's own step {step - 1}): {msg}", ""
 
 
 class StepDetail(TextView):

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from rich.style import Style
 
-__all__ = ["PAINT_CLASSES", "PAINT_CSS", "Painter", "set_virtual_size"]
+from tmtui.core.align import Verdict
+
+__all__ = ["PAINT_CLASSES", "PAINT_CSS", "VERDICT_PAINT", "Painter", "set_virtual_size"]
+
+# the paint of each verdict (its mark and its queue)
+VERDICT_PAINT = {
+    Verdict.CORRECT: "correct",
+    Verdict.WRONG: "wrong",
+    Verdict.MISSING: "missing",
+    Verdict.UNPARSABLE: "unparsable",
+    Verdict.PENDING: "pending",
+    Verdict.EXTRA: "extra",
+}
 
 PAINT_CLASSES = {
     "paint--header",

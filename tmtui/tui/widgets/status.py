@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
 from tmtui.core.text import one_line
-from tmtui.tui.session import Trace
+from tmtui.live.status import StreamStatus
+from tmtui.live.trace import Trace
 from tmtui.tui.widgets.paint import PAINT_CLASSES, PAINT_CSS, Painter
 
-__all__ = ["StatusBar", "StreamStatus"]
+__all__ = ["StatusBar"]
 
 _STATE_PAINT = {
     "connecting": "busy",
@@ -33,47 +33,6 @@ _STATE_PAINT = {
     "replay": "accent",
     "idle": "dim",
 }
-
-
-@dataclass
-class StreamStatus:
-    """What the stream is doing (kept by the controller, shown by the bar)."""
-
-    model: str = ""
-    state: str = "idle"
-    attempt: int = 1
-    retries: int = 0
-    chunks: int = 0  # content and reasoning pieces received (≈ tokens)
-    tokens: int | None = None  # completion tokens reported by the server
-    started: float | None = None  # monotonic seconds
-    first_token: float | None = None
-    ended: float | None = None
-    error: str = ""
-    held: int = 0  # chunks held back while the display is paused
-    elapsed_override: float | None = None  # a recorded elapsed time (saved records)
-
-    def token_count(self) -> tuple[int, bool]:
-        """(tokens, exact): the server's count when reported, else the chunks received."""
-        if self.tokens is not None:
-            return self.tokens, True
-        return self.chunks, False
-
-    def elapsed(self, now: float) -> float | None:
-        if self.elapsed_override is not None:
-            return self.elapsed_override
-        if self.started is None:
-            return None
-        return (self.ended if self.ended is not None else now) - self.started
-
-    def rate(self, now: float) -> float | None:
-        if self.first_token is None:
-            return None
-        end = self.ended if self.ended is not None else now
-        span = end - self.first_token
-        if span <= 0.05:
-            return None
-        n, _exact = self.token_count()
-        return n / span
 
 
 class StatusBar(Painter, Widget):

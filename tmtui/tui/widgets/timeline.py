@@ -12,7 +12,7 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-from tmtui.tui.feeds import RecordedTiming
+from tmtui.live.timing import RecordedTiming
 from tmtui.tui.widgets.paint import PAINT_CLASSES, PAINT_CSS, Painter
 
 __all__ = ["Timeline"]

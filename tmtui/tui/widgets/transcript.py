@@ -1,6 +1,6 @@
 """The model's raw text, as it streams, with what the parser took as queues marked.
 
-A Line API view over :class:`~tmtui.tui.session.TextLines`: lines are soft-wrapped to the
+A Line API view over :class:`~tmtui.live.trace.TextLines`: lines are soft-wrapped to the
 width, only the visible rows are rendered and every rendered row is cached. New text only
 re-measures the lines it touched, so a transcript of millions of characters costs what the
 screen shows. Untrusted text is shown through :func:`tmtui.core.text.visible`: control
@@ -29,9 +29,15 @@ from textual.strip import Strip
 
 from tmtui.core.align import Verdict
 from tmtui.core.text import visible
-from tmtui.tui.session import TextLines, Trace, symbol_offsets
-from tmtui.tui.widgets.alignment import VERDICT_PAINT
-from tmtui.tui.widgets.paint import PAINT_CLASSES, PAINT_CSS, Painter, set_virtual_size
+from tmtui.live.text_lines import TextLines, symbol_offsets
+from tmtui.live.trace import Trace
+from tmtui.tui.widgets.paint import (
+    PAINT_CLASSES,
+    PAINT_CSS,
+    VERDICT_PAINT,
+    Painter,
+    set_virtual_size,
+)
 
 __all__ = ["TranscriptView"]
 

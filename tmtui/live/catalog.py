@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tmtui.core.score import SampleScore, score_sample
 from tmtui.io.sources import ItemError, ScoreItem, open_source
-from tmtui.tui.sample import Sample
+from tmtui.live.sample import Sample
 
 __all__ = ["SORT_KEYS", "Entry", "Search", "entry_sample", "load_entries", "match_pairs"]
 

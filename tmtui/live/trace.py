@@ -17,17 +17,16 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tmtui.core.align import Alignment, Divergence, StepAlignment, Verdict, first_difference
+from tmtui.core.align import Alignment, Divergence, StepAlignment, Verdict, judge
 from tmtui.core.compat import parse_compat
 from tmtui.core.datasets import Instance
 from tmtui.core.diagnose import Diagnosis, diagnose
+from tmtui.core.explain import StepExplanation, explain_step
 from tmtui.core.parse import ResetEvent, StrictParser
 from tmtui.core.parsed import MAX_STEP_NUMBER, STRICT_VERSION, ParsedStep, ParseResult, ParserMode
-from tmtui.tui.text_lines import TextLines, symbol_offsets
+from tmtui.live.text_lines import TextLines
 
-__all__ = ["Changes", "TextLines", "Trace", "symbol_offsets"]
-
-_BAD = (Verdict.WRONG, Verdict.UNPARSABLE)
+__all__ = ["Changes", "Trace"]
 
 
 @dataclass
@@ -84,7 +83,7 @@ class Trace:
         self.last_written = -1
         self.correct = 0
         self.written = 0
-        self._bad: list[int] = []
+        self._bad: list[int] = []  # written steps judged bad (wrong, unparsable), in order
         self._contig = 0
         self._spans: list[tuple[int, int, int]] = []  # (start, end, step) of queue spans
         self._heads: list[tuple[int, int]] = []  # (header start, step)
@@ -197,24 +196,18 @@ class Trace:
         old = self._verdict[k]
         if old is Verdict.CORRECT:
             self.correct -= 1
-        elif old is not None:
+        elif old is not None and old.bad:
             i = bisect_left(self._bad, k)
             if i < len(self._bad) and self._bad[i] == k:
                 del self._bad[i]
         if old is None:
             self.written += 1
-        want = self.truth[k]
-        if ps.queue is None:
-            v, diff = Verdict.UNPARSABLE, None
-        elif ps.queue == want:
-            v, diff = Verdict.CORRECT, None
-        else:
-            v, diff = Verdict.WRONG, first_difference(want, ps.queue)
+        v, diff = judge(self.truth[k], ps)
         self._verdict[k] = v
         self._diff[k] = diff
         if v is Verdict.CORRECT:
             self.correct += 1
-        else:
+        elif v.bad:
             insort(self._bad, k)
         while self._contig < n and self._verdict[self._contig] is not None:
             self._contig += 1
@@ -242,13 +235,11 @@ class Trace:
 
     def verdict(self, k: int) -> Verdict:
         if k >= self.n_truth:
-            return Verdict.EXTRA
+            return judge(None, self.extra.get(k))[0]
         v = self._verdict[k]
         if v is not None:
             return v
-        if self.final or k < self.last_written:
-            return Verdict.MISSING
-        return Verdict.PENDING
+        return judge(self.truth[k], None, settled=self.settled(k))[0]
 
     def got(self, k: int) -> ParsedStep | None:
         if k >= self.n_truth:
@@ -299,25 +290,24 @@ class Trace:
 
     def bad_steps(self) -> list[int]:
         """Settled steps that are not correct, in order (rows past the truth included)."""
-        out = [k for k in range(self.n_truth) if self.verdict(k) in (*_BAD, Verdict.MISSING)]
-        out += sorted(self.extra)
-        return out
+        steps = [*range(self.n_truth), *sorted(self.extra)]
+        return [k for k in steps if self.verdict(k).bad]
 
     def next_bad(self, after: int) -> int | None:
         for k in range(max(after + 1, 0), self.n_truth):
-            if self.verdict(k) in (*_BAD, Verdict.MISSING):
+            if self.verdict(k).bad:
                 return k
         for k in sorted(self.extra):
-            if k > after:
+            if k > after and self.verdict(k).bad:
                 return k
         return None
 
     def prev_bad(self, before: int) -> int | None:
         for k in sorted(self.extra, reverse=True):
-            if k < before:
+            if k < before and self.verdict(k).bad:
                 return k
         for k in range(min(before, self.n_truth) - 1, -1, -1):
-            if self.verdict(k) in (*_BAD, Verdict.MISSING):
+            if self.verdict(k).bad:
                 return k
         return None
 
@@ -390,6 +380,19 @@ class Trace:
             answer_empty=self.final and not self.answer.text.strip(),
         )
         return self._diag
+
+    def explain(self, step: int) -> StepExplanation:
+        """Everything the step panel shows about ``step`` (see :mod:`tmtui.core.explain`)."""
+        return explain_step(
+            step,
+            truth=self.truth,
+            run=self.run,
+            steps=self.steps,
+            first_divergence=self.first_divergence,
+            diagnosis=self.diagnosis(),
+            verdict=self.verdict(step),
+            final=self.final,
+        )
 
     # -- spans ------------------------------------------------------------------------
     def spans_between(self, start: int, end: int) -> list[tuple[int, int, int]]:

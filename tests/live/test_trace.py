@@ -8,17 +8,19 @@ import asyncio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tuikit import KINDS, TMBENCH, flawed, record, truncated, write_records
 
+from tests.live.livekit import KINDS, TMBENCH, flawed, record, truncated, write_records
 from tmtui.core.align import Verdict
 from tmtui.core.diagnose import Kind
+from tmtui.core.explain import explain_step
 from tmtui.core.score import score_sample
 from tmtui.io.events import Content, Finish, Reasoning, Started
-from tmtui.tui.catalog import Search, load_entries, match_pairs
-from tmtui.tui.feeds import RecordedTiming, replay_events
-from tmtui.tui.screens.inspector import disagreements
-from tmtui.tui.session import Trace
-from tmtui.tui.text_lines import TextLines, symbol_offsets
+from tmtui.live.catalog import Search, load_entries, match_pairs
+from tmtui.live.feeds import replay_events
+from tmtui.live.readings import disagreements
+from tmtui.live.text_lines import TextLines, symbol_offsets
+from tmtui.live.timing import RecordedTiming
+from tmtui.live.trace import Trace
 
 
 def _feed(tr: Trace, text: str, cuts: list[int]) -> None:
@@ -203,42 +205,24 @@ def test_inspector_finds_where_the_parsers_disagree() -> None:
     assert any("echo" in d or "repeats" in d for d in deviations)
 
 
-def test_coalesced_recording_is_the_same_record() -> None:
-    """The controller feeds the recorder runs of text that arrived together: same record."""
-    from tmtui.io.events import Finish as Fin
-    from tmtui.io.events import UsageReport
-    from tmtui.model.recorder import Recorder
-    from tmtui.tui.controller import StreamController
-
-    inst = TMBENCH[0]
-    events = [Started(0.0), Reasoning("why ", 1.0), Reasoning("so", 1.0)]
-    text = flawed(0)
-    for i in range(0, len(text), 7):
-        events.append(Content(text[i : i + 7], 2.0 + (i // 70)))
-    events += [UsageReport(10, 20), Fin("complete", "stop", t_ms=99.0)]
-    direct = Recorder(instance=inst, model="m")
-    for ev in events:
-        direct.feed(ev)
-    runs: list = []
-    for ev in events:  # what the consumer keeps: runs of same-moment text
-        kind = type(ev)
-        if kind in (Content, Reasoning):
-            if runs and type(runs[-1]) is list and runs[-1][0] is kind and runs[-1][1] == ev.t_ms:
-                runs[-1][2].append(ev.text)
-            else:
-                runs.append([kind, ev.t_ms, [ev.text]])
-        else:
-            runs.append(ev)
-
-    class Fake:
-        recorder = Recorder(instance=inst, model="m")
-
-    StreamController._record(Fake, runs)  # type: ignore[arg-type]
-    a, b = direct.record(), Fake.recorder.record()
-    assert (a.answer, a.reasoning, a.chunks, a.usage, a.status) == (
-        b.answer,
-        b.reasoning,
-        b.chunks,
-        b.usage,
-        b.status,
-    )
+@pytest.mark.parametrize(("index", "step", "kind"), KINDS)
+def test_the_trace_explains_a_step_as_the_scored_sample_does(index, step, kind) -> None:
+    """One explanation: the live trace's and a scored sample's (keep=True) are equal."""
+    inst = TMBENCH[index]
+    text = flawed(index, {step: kind, step + 6: Kind.WRONG_HEAD})
+    tr = Trace(inst)
+    _feed(tr, text, list(range(0, len(text), 53)))
+    tr.finish()
+    sc = score_sample(inst, text, keep=True)
+    assert sc.parse is not None
+    for k in range(tr.row_count):
+        k = tr.step_of_row(k)
+        want = explain_step(
+            k,
+            truth=inst.run.states(),
+            run=inst.run,
+            steps=sc.parse.steps,
+            first_divergence=sc.first_divergence,
+            diagnosis=sc.diagnosis,
+        )
+        assert tr.explain(k) == want, k
