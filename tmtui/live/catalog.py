@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tmtui.core.score import SampleScore, score_sample
+from tmtui.core.parsed import ParserMode
+from tmtui.core.score import SampleScore
 from tmtui.io.sources import ItemError, ScoreItem, open_source
 from tmtui.live.sample import Sample
+from tmtui.scoring import score_item
 
 __all__ = ["SORT_KEYS", "Entry", "Search", "entry_sample", "load_entries", "match_pairs"]
 
@@ -86,15 +88,7 @@ def load_entries(
             if on_error is not None:
                 on_error(item)
             continue
-        sc = score_sample(
-            item.instance,
-            item.answer,
-            model=item.model,
-            status=item.status,
-            finish_reason=item.finish_reason,
-            source=item.source,
-        )
-        yield Entry(pos, item, sc)
+        yield Entry(pos, item, score_item(item, ParserMode.STRICT))
         pos += 1
 
 
