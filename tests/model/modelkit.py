@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from tmtui.core.datasets import Instance
-from tmtui.model.client import ClientConfig, ModelClient
 from tmtui.io.events import StreamEvent
+from tmtui.model.client import ClientConfig, ModelClient
 from tmtui.model.recorder import Recorder
 from tmtui.model.serve import RunningServer, ServeOptions, start_server
 

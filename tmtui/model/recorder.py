@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tmtui.core.datasets import Instance
-from tmtui.io.records import FailedTry, Record, Timing, Usage, spec_of
 from tmtui.io.events import (
     Content,
     Failed,
@@ -27,6 +26,7 @@ from tmtui.io.events import (
     StreamEvent,
     UsageReport,
 )
+from tmtui.io.records import FailedTry, Record, Timing, Usage, spec_of
 from tmtui.model.tokens import TokenCounter
 
 __all__ = ["Recorder", "utc_now"]

@@ -34,10 +34,10 @@ from tmtui.core.parse import StrictParser, parse_strict
 from tmtui.core.prompts import messages as prompt_messages
 from tmtui.core.prompts import prompt_sha256
 from tmtui.core.score import score_sample
+from tmtui.io.events import Content, Failed, Finish, Retry
 from tmtui.io.jsonl import RecordWriter, decode_record
 from tmtui.io.records import Record
 from tmtui.model.client import ClientConfig, ModelClient
-from tmtui.io.events import Content, Failed, Finish, Retry
 from tmtui.model.limits import AdaptiveLimiter
 from tmtui.model.recorder import Recorder
 from tmtui.model.tokens import DEFAULT_ENCODING, TokenCounter
