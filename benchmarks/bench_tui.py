@@ -92,8 +92,8 @@ def config(url: str):
 
 async def baseline(url: str, inst: Instance) -> tuple[float, int]:
     """The client alone: read the whole stream, keep the text."""
-    from tmtui.model.client import ModelClient
     from tmtui.io.events import Content
+    from tmtui.model.client import ModelClient
 
     client = ModelClient(config(url))
     parts: list[str] = []

@@ -7,8 +7,8 @@ import contextlib
 import time
 
 import pytest
-from modelkit import FAKE_KEY, collect, config, serving
 
+from tests.model.modelkit import FAKE_KEY, collect, config, serving
 from tmtui.core.datasets import generate_preset
 from tmtui.core.diagnose import Kind
 from tmtui.core.prompts import messages
