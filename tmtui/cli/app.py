@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -119,6 +120,17 @@ def load_dataset_or_fail(dataset: str):
     try:
         return load_dataset(dataset)
     except (DatasetError, SourceError) as exc:
+        raise fail(str(exc)) from None
+
+
+def load_settings_or_fail(config: Path | None, **overrides: Any) -> Any:
+    """:class:`tmtui.config.Settings` from the flags (``overrides``), the environment and
+    the config file."""
+    from tmtui.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config, **overrides)
+    except ConfigError as exc:
         raise fail(str(exc)) from None
 
 

@@ -18,6 +18,9 @@ from pydantic import SecretStr
 __all__ = [
     "EMBEDDED_URL",
     "ClientConfig",
+    "Endpoint",
+    "EndpointError",
+    "resolve_endpoint",
     "safe_url",
 ]
 
@@ -128,7 +131,7 @@ class ClientConfig:
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> ClientConfig:
-        """From :class:`tmtui.config.Settings`; ``overrides`` (None ignored) win."""
+        """From :class:`tmtui.config.Settings`; ``overrides`` win (None too: it unsets)."""
         values: dict[str, Any] = {
             "base_url": settings.base_url,
             "model": settings.model,
@@ -143,5 +146,69 @@ class ClientConfig:
             "stall_seconds": settings.stall_seconds,
             "max_retries": settings.max_retries,
         }
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        values.update(overrides)
         return cls(**values)
+
+
+class EndpointError(Exception):
+    """No endpoint can be resolved: ``missing`` is ``"model"`` or ``"endpoint"`` (the base
+    URL). Each command words the message its own way."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(f"no {missing}")
+        self.missing = missing
+
+
+@dataclass
+class Endpoint:
+    """Where a command's requests go."""
+
+    config: ClientConfig
+    # "synthetic" or "replay": a model tmtui serves itself on a loopback port, which the
+    # command starts (then sets ``config.base_url``); None: a real endpoint
+    embedded: str | None = None
+
+
+def resolve_endpoint(
+    settings: Any,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    max_tokens: int | None = None,
+    replay: bool = False,
+    synthetic_by_default: bool = False,
+    **request: Any,
+) -> Endpoint:
+    """The endpoint of ``tmtui run`` and ``tmtui watch``, and its :class:`ClientConfig`.
+
+    ``settings`` (:class:`tmtui.config.Settings`) hold the command's flags over the
+    environment and the config file; ``model``, ``base_url`` and ``max_tokens`` are the
+    flags themselves, for the two cases where the environment must not decide:
+
+    * ``replay``: the embedded replay model; the recorded answer is streamed whole unless
+      the command's own ``max_tokens`` limits it;
+    * ``synthetic_by_default`` (watch): with no ``base_url`` flag and a ``model`` flag that is
+      absent or ``synthetic``, the embedded synthetic model, whatever the settings say.
+
+    Otherwise the settings decide: no base URL and the model ``synthetic`` is the embedded
+    synthetic model; any other needs both a model and a base URL (EndpointError). An
+    embedded model is asked with no API key. ``request``: ClientConfig fields that win over
+    the settings (``api_key``, ``stop``, ``timeout``, ``extra_body``, ...; None unsets).
+    """
+    embedded: str | None = None
+    if replay:
+        embedded = "replay"
+        request["max_tokens"] = max_tokens
+    elif synthetic_by_default:
+        if base_url is None and model in (None, "synthetic"):
+            embedded = "synthetic"
+    elif settings.base_url is None and settings.model == "synthetic":
+        embedded = "synthetic"
+    if embedded is None:
+        if not settings.model:
+            raise EndpointError("model")
+        if not settings.base_url:
+            raise EndpointError("endpoint")
+        return Endpoint(ClientConfig.from_settings(settings, **request))
+    request.update(base_url=EMBEDDED_URL, model=embedded, api_key=None)
+    return Endpoint(ClientConfig.from_settings(settings, **request), embedded)
