@@ -71,8 +71,8 @@ class PlainCommand(TyperCommand):
 class _Commands(MutableMapping[str, Any]):
     """A group's commands by name: every registered name, each built on first use."""
 
-    def __init__(self, built: MutableMapping[str, Any]) -> None:
-        self._built = dict(built)
+    def __init__(self) -> None:
+        self._built: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         command = self._built.get(name)
@@ -103,8 +103,9 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # commands Typer built already (their modules were imported before) are kept
-        self.commands = _Commands(self.commands)
+        # Typer built the commands whose modules were imported already: they are built again,
+        # when used, as PlainCommands like the others
+        self.commands = _Commands()
         self._listing = False
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
