@@ -78,7 +78,7 @@ async def bare_loop(url: str, prompts: list[list[dict]], concurrency: int) -> tu
 
 
 async def tmtui_run(url: str, n: int, concurrency: int, out: Path) -> tuple[int, float]:
-    from tmtui.model.client import ClientConfig
+    from tmtui.model.endpoint import ClientConfig
     from tmtui.model.runner import Runner, RunSpec
 
     out.unlink(missing_ok=True)
@@ -102,7 +102,7 @@ async def tmtui_run(url: str, n: int, concurrency: int, out: Path) -> tuple[int,
 
 
 async def single_stream(url: str, out: Path) -> dict:
-    from tmtui.model.client import ClientConfig
+    from tmtui.model.endpoint import ClientConfig
     from tmtui.model.runner import Runner, RunSpec
 
     out.unlink(missing_ok=True)

@@ -6,7 +6,8 @@
 Sections: ``compat`` (scoring an official results file against the official evaluator),
 ``jsonl`` (memory stays flat on tmtui JSONL), ``engine`` (a million steps), ``parser`` (the
 incremental parser fed in tiny chunks), ``client`` (the model client of issue 3:
-``benchmarks/bench_client.py``, run and summarised). ``--only compat,engine`` picks some. Every program
+``benchmarks/bench_client.py``, run and summarised), ``startup`` (how fast ``tmtui`` starts:
+``benchmarks/bench_startup.py``). ``--only compat,engine`` picks some. Every program
 measured runs as its own process: wall time is the best of ``--repeat`` runs; memory is the
 peak of the whole process tree: the larger of the peak resident set size of any one process
 (``ru_maxrss``, over the timed runs) and the peak of the tree's summed proportional set size
@@ -424,12 +425,34 @@ def bench_client(args: argparse.Namespace, report: Report) -> None:
     )
 
 
+# -- f. start-up (issue 7: benchmarks/bench_startup.py) ----------------------------------
+def bench_startup(args: argparse.Namespace, report: Report) -> None:
+    import bench_startup
+
+    rows = bench_startup.report(bench_startup.measure(7 if args.quick else 21))
+    by = {r["command"]: r for r in rows}
+    bare = by["python -c pass"]
+    typer = by['python -c "import typer"']
+    for name in ("tmtui --help", "tmtui score (12 samples)", "tmtui run --help"):
+        r = by[name]
+        report.add(
+            f"f. start-up, {name}",
+            "wall time (median)",
+            _s(r["wall_s"]),
+            f"{_s(bare['wall_s'])} python -c pass; {_s(typer['wall_s'])} import typer",
+            f"{r['x_python']:.2f}x; {r['x_import_typer']:.2f}x",
+            "" if r["goal_s"] is None else f"< {r['goal_s']} s",
+            met=r["met"],
+        )
+
+
 SECTIONS = {
     "compat": bench_compat,
     "jsonl": bench_jsonl,
     "engine": bench_engine,
     "parser": bench_parser,
     "client": bench_client,
+    "startup": bench_startup,
 }
 
 

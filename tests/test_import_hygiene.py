@@ -96,3 +96,60 @@ def test_score_does_not_import_textual_or_openai(tmp_path) -> None:
     loaded = _loaded_after(code)
     assert "textual" not in loaded
     assert "openai" not in loaded
+
+
+COMMAND_MODULES = {"tmtui.cli.data", "tmtui.cli.model", "tmtui.cli.scorecmd", "tmtui.cli.tui"}
+
+
+def _modules_after(code: str) -> set[str]:
+    """Every module (full names) loaded after running ``code`` in a fresh interpreter."""
+    probe = code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_help_lists_the_commands_without_importing_them_or_pydantic() -> None:
+    code = (
+        "from tmtui.cli import app\n"
+        "try:\n"
+        "    app(['--help'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+    )
+    loaded = _modules_after(code)
+    assert not loaded & COMMAND_MODULES
+    assert not {m.split(".")[0] for m in loaded} & {"pydantic", "textual", "openai", "msgspec"}
+
+
+def test_score_imports_its_command_alone_and_no_pydantic(tmp_path) -> None:
+    from tmtui.core.datasets import generate_preset
+    from tmtui.io.records import Record, encode_record, spec_of
+
+    inst = generate_preset("tmbench")[0]
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(
+        encode_record(
+            Record(
+                instance_id=inst.id,
+                dataset="tmbench",
+                index=0,
+                model="m",
+                status="complete",
+                answer="### step 0:\n- Queue State: [" + " ".join(inst.init) + "]\n",
+                instance=spec_of(inst),
+            )
+        )
+    )
+    code = (
+        "from tmtui.cli import app\n"
+        "try:\n"
+        f"    app(['score', {str(path)!r}, '--bootstrap', '10', '--seed', '3'],"
+        " standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+    )
+    loaded = _modules_after(code)
+    assert loaded & COMMAND_MODULES == {"tmtui.cli.scorecmd"}
+    assert "pydantic" not in {m.split(".")[0] for m in loaded}

@@ -1,4 +1,4 @@
-"""Fixtures for the CLI tests (helpers live in clihelp.py)."""
+"""Fixtures for the CLI tests (helpers live in tests/cli/clihelp.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from clihelp import answer, record_line, results_obj
 
+from tests.cli.clihelp import answer, record_line, results_obj
 from tmtui.core.diagnose import Kind
 
 

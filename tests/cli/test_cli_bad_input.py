@@ -9,8 +9,8 @@ import random
 import re
 
 import pytest
-from clihelp import DS, answer, record_line, results_obj, run
 
+from tests.cli.clihelp import DS, answer, record_line, results_obj, run
 from tmtui.core.answer import format_answer
 from tmtui.core.diagnose import Kind
 from tmtui.core.mutate import flawed_steps

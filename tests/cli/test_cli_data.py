@@ -6,8 +6,8 @@ import hashlib
 import json
 
 import pytest
-from clihelp import DS, invoke, run
 
+from tests.cli.clihelp import DS, invoke, run
 from tmtui import __version__
 from tmtui.core.datasets import dump_official, generate_preset
 from tmtui.core.prompts import render

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from clihelp import DS, answer, invoke, record_line, results_obj, run
 
+from tests.cli.clihelp import DS, answer, invoke, record_line, results_obj, run
 from tmtui.core.compat import COMPAT_VERSION
 from tmtui.core.datasets import dump_official
 from tmtui.core.diagnose import Kind

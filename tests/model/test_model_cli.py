@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from modelkit import FAKE_KEY, read_all
 
+from tests.model.modelkit import FAKE_KEY, read_all
 from tmtui.io.jsonl import iter_jsonl
 from tmtui.io.records import Record
 

@@ -7,16 +7,17 @@ import contextlib
 import time
 
 import pytest
-from modelkit import FAKE_KEY, collect, config, serving
 
+from tests.model.modelkit import FAKE_KEY, collect, config, serving
 from tmtui.core.datasets import generate_preset
 from tmtui.core.diagnose import Kind
 from tmtui.core.prompts import messages
 from tmtui.core.prompts import parse_messages as parse_problem
 from tmtui.core.score import score_sample
 from tmtui.io.events import Content, Failed, Finish, Reasoning, Retry, Started, UsageReport
-from tmtui.model.client import ModelClient, _sse_payloads, _ThinkSplitter
+from tmtui.model.client import ModelClient
 from tmtui.model.synthetic import SyntheticModel
+from tmtui.model.wire import ThinkSplitter, sse_payloads
 
 
 def _kinds(events):
@@ -284,7 +285,7 @@ async def test_task_cancellation_propagates(tmbench):
 def test_think_splitter_handles_tags_across_chunks():
     text = "<think>\nabc <b> d</think>\n\nanswer <x> ok"
     for size in (1, 2, 3, 5, 7, 100):
-        sp = _ThinkSplitter()
+        sp = ThinkSplitter()
         pieces = []
         for i in range(0, len(text), size):
             pieces += sp.feed(text[i : i + size])
@@ -312,19 +313,19 @@ async def test_sse_decoder():
     )
     for size in (1, 3, 7, len(body)):
         blocks = [body[i : i + size] for i in range(0, len(body), size)]
-        out = [p async for batch in _sse_payloads(gen(blocks)) for p in batch]
+        out = [p async for batch in sse_payloads(gen(blocks)) for p in batch]
         assert out == [b'{"a":1}', b"line1\nline2", b'{"error":{"message":"boom"}}'], size
 
 
 async def test_error_event_in_stream_is_retried(tmbench):
     """An SSE error event from the server is a failed try, not an answer."""
-    from tmtui.model.client import _decode_chunk, _StreamError
+    from tmtui.model.wire import StreamError, decode_chunk
 
-    chunk = _decode_chunk(b'{"error":{"message":"overloaded"}}')
+    chunk = decode_chunk(b'{"error":{"message":"overloaded"}}')
     assert chunk.error == {"message": "overloaded"}
-    with pytest.raises(_StreamError):
-        _decode_chunk(b"not json")
-    odd = _decode_chunk(b'{"choices":[{"delta":{"content":["x"],"reasoning":"r"}}],"usage":7}')
+    with pytest.raises(StreamError):
+        decode_chunk(b"not json")
+    odd = decode_chunk(b'{"choices":[{"delta":{"content":["x"],"reasoning":"r"}}],"usage":7}')
     assert odd.choices[0].delta.content is None and odd.choices[0].delta.reasoning == "r"
 
 

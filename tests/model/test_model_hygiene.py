@@ -10,15 +10,26 @@ import pytest
 
 MODULES = [
     "tmtui.config",
+    "tmtui.model.endpoint",
+    "tmtui.model.wire",
+    "tmtui.model.failures",
     "tmtui.model.client",
     "tmtui.model.tokens",
     "tmtui.model.recorder",
     "tmtui.model.synthetic",
     "tmtui.model.replay",
     "tmtui.model.serve",
+    "tmtui.model.http1",
+    "tmtui.model.chat",
+    "tmtui.model.answer",
     "tmtui.model.limits",
+    "tmtui.model.resume",
+    "tmtui.model.turns",
     "tmtui.model.runner",
     "tmtui.cli.model",
+    "tmtui.cli.batch",
+    "tmtui.cli.serving",
+    "tmtui.cli.watching",
 ]
 
 
@@ -39,6 +50,12 @@ def test_no_textual(module):
 
 def test_core_pieces_used_by_the_server_do_not_pull_openai():
     loaded = _loaded("import tmtui.model.synthetic, tmtui.model.recorder, tmtui.model.limits")
+    assert not loaded & {"openai", "textual", "rich", "typer"}
+
+
+def test_the_server_and_the_endpoint_need_no_sdk():
+    """`tmtui serve` runs without the openai SDK; the CLI resolves an endpoint before it."""
+    loaded = _loaded("import tmtui.model.serve, tmtui.model.endpoint")
     assert not loaded & {"openai", "textual", "rich", "typer"}
 
 

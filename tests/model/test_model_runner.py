@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from modelkit import FAKE_KEY, config, serving
 
+from tests.model.modelkit import FAKE_KEY, config, serving
 from tmtui.core.score import score_sample
 from tmtui.io.jsonl import iter_jsonl
 from tmtui.io.records import Record, encode_record, instance_of

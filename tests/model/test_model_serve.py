@@ -13,8 +13,8 @@ from pathlib import Path
 
 import openai
 import pytest
-from modelkit import collect, config, serving
 
+from tests.model.modelkit import collect, config, serving
 from tmtui.core.datasets import PRESETS, generate_preset
 from tmtui.core.prompts import messages
 from tmtui.core.prompts import parse_messages as parse_problem

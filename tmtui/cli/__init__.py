@@ -1,11 +1,8 @@
-"""The ``tmtui`` command line. Thin: every command imports what it needs when it runs, so
-``tmtui --help`` and ``tmtui score`` never load textual or openai.
-
-Command modules register themselves on import; they import only the standard library and
-Typer at module level.
+"""The ``tmtui`` command line. Thin: a command's module is imported when that command runs
+(:mod:`tmtui.cli.lazy`), and imports what it needs inside the command, so ``tmtui --help``
+and ``tmtui score`` never load textual, openai or pydantic.
 """
 
-from tmtui.cli import data, model, scorecmd, tui  # noqa: F401  (register commands)
 from tmtui.cli.app import app, main
 
 __all__ = ["app", "main"]

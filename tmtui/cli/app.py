@@ -2,19 +2,68 @@
 
 Exit codes (an API): 0 success; 1 done, but some records were bad (the good ones were
 used); 2 nothing could be done (unreadable file, bad arguments).
+
+Commands are loaded when used (:mod:`tmtui.cli.lazy`): :data:`COMMANDS` names each one's
+module, help panel and one-line help, in the order ``tmtui --help`` lists them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from tmtui import __version__
+from tmtui.cli.lazy import CommandEntry, LazyGroup
+
+# every command: the module whose @app.command defines it, its help panel, and the first
+# paragraph of its docstring (what `tmtui --help` lists; a test checks they agree)
+COMMANDS: dict[str, CommandEntry] = {
+    "generate": CommandEntry(
+        "tmtui.cli.data",
+        "Datasets",
+        "Generate a TMBench dataset: an official preset, or a custom one for ablations.",
+    ),
+    "prompt": CommandEntry(
+        "tmtui.cli.data", "Datasets", "Print the exact official prompt for one sample."
+    ),
+    "validate": CommandEntry(
+        "tmtui.cli.data",
+        "Datasets",
+        "Re-simulate every sample and report any whose step_results disagree.",
+    ),
+    "run": CommandEntry(
+        "tmtui.cli.model",
+        "Headless",
+        "Run a model on a dataset: one record per sample, resumable, crash-safe.",
+    ),
+    "serve": CommandEntry(
+        "tmtui.cli.model",
+        "Models",
+        "Serve an OpenAI-compatible endpoint: the synthetic model and/or recorded answers.",
+    ),
+    "score": CommandEntry(
+        "tmtui.cli.scorecmd",
+        "Headless",
+        "Score saved transcripts with the official numbers (ACC per step, SWA, pass rate).",
+    ),
+    "watch": CommandEntry(
+        "tmtui.cli.tui",
+        "Trace debugger",
+        "Watch a model simulate one instance, live, beside the true simulation.",
+    ),
+    "view": CommandEntry(
+        "tmtui.cli.tui",
+        "Trace debugger",
+        "Step through saved answers: a sortable, filterable sample list; Enter debugs one.",
+    ),
+}
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="tmtui",
     help=(
         "Trace debugger, scorer and human-baseline tool for [bold]TMBench[/bold]: "
@@ -71,6 +120,17 @@ def load_dataset_or_fail(dataset: str):
     try:
         return load_dataset(dataset)
     except (DatasetError, SourceError) as exc:
+        raise fail(str(exc)) from None
+
+
+def load_settings_or_fail(config: Path | None, **overrides: Any) -> Any:
+    """:class:`tmtui.config.Settings` from the flags (``overrides``), the environment and
+    the config file."""
+    from tmtui.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config, **overrides)
+    except ConfigError as exc:
         raise fail(str(exc)) from None
 
 

@@ -1,7 +1,8 @@
 """Model commands: ``tmtui run`` (headless batch) and ``tmtui serve`` (the embedded model).
 
-Only the standard library and Typer at module level; the client, the server and rich are
-imported inside the commands.
+The options are declared here; the work is in :mod:`tmtui.cli.batch` (run) and
+:mod:`tmtui.cli.serving` (serve). Only the standard library and Typer at module level; the
+client, the server and rich are imported when a command runs.
 """
 
 from __future__ import annotations
@@ -12,18 +13,9 @@ from typing import Annotated
 
 import typer
 
-from tmtui.cli.app import EXIT_FAIL, EXIT_PARTIAL, app, fail, load_dataset_or_fail, warn
-
-EXIT_INTERRUPTED = 130
-
-
-def _settings(config: Path | None, **overrides):
-    from tmtui.config import ConfigError, load_settings
-
-    try:
-        return load_settings(config, **overrides)
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+from tmtui.cli.app import app
+from tmtui.cli.batch import RunFlags, prepare_run, run_batch
+from tmtui.cli.serving import ServeFlags, serve_options, serve_until_stopped
 
 
 @app.command(rich_help_panel="Headless")
@@ -149,117 +141,12 @@ def run(
     ] = True,
 ) -> None:
     """Run a model on a dataset: one record per sample, resumable, crash-safe."""
-    import json
-    import os
-
-    from tmtui.core.prompts import TEMPLATES
-
-    settings = _settings(
-        config,
-        model=model,
-        base_url=base_url,
-        temperature=temperature,
-        top_p=top_p,
-        max_tokens=max_tokens,
-        seed=seed,
-        reasoning_effort=reasoning_effort,
-        stall_seconds=stall_seconds,
-        max_retries=max_retries,
-        concurrency=concurrency,
-        encoding=encoding,
-        prompt=prompt_template,
-    )
-    if not settings.model:
-        raise fail("no model: pass --model (or set OPENAI_MODEL / model in the config file)")
-    if settings.prompt not in TEMPLATES:
-        raise fail(
-            f"unknown prompt template {settings.prompt!r}; choose from {', '.join(TEMPLATES)}"
-        )
-    if repeat < 1:
-        raise fail("--repeat must be >= 1")
-    if max_steps is not None and not 0 <= max_steps <= 1_000_000:
-        raise fail("--max-steps must be within 0..1000000")
-    if stop_after_divergence is not None and stop_after_divergence < 0:
-        raise fail("--stop-after-divergence must be >= 0")
-    if max_tokens_param not in ("max_tokens", "max_completion_tokens"):
-        raise fail("--max-tokens-param must be max_tokens or max_completion_tokens")
-    if retry_backoff < 0:
-        raise fail("--retry-backoff must be >= 0")
-    if timeout is not None and timeout <= 0:
-        raise fail("--timeout must be > 0")
-    body = dict(settings.extra_body)
-    if extra_body is not None:
-        try:
-            extra = json.loads(extra_body)
-        except json.JSONDecodeError as exc:
-            raise fail(f"--extra-body is not valid JSON ({exc.msg})") from None
-        if not isinstance(extra, dict):
-            raise fail("--extra-body must be a JSON object")
-        body.update(extra)
-    api_key = settings.api_key_value()
-    if api_key_env is not None:
-        api_key = os.environ.get(api_key_env)
-        if not api_key:
-            raise fail(f"--api-key-env {api_key_env}: the variable is not set")
-    ds = load_dataset_or_fail(dataset)
-    if not len(ds):
-        raise fail(f"{dataset}: no samples")
-    from tmtui.model.runner import RunError, parse_samples
-
-    try:
-        indices = parse_samples(samples, len(ds)) if samples is not None else None
-    except RunError as exc:
-        raise fail(str(exc)) from None
-    embedded = settings.base_url is None and settings.model == "synthetic"
-    if settings.base_url is None and not embedded:
-        raise fail(
-            "no endpoint: pass --base-url (or set OPENAI_BASE_URL / base_url in the config "
-            "file); --model synthetic alone runs the embedded synthetic model"
-        )
-    from tmtui.model.client import ClientConfig
-
-    client = ClientConfig(
-        base_url=settings.base_url or "http://127.0.0.1:0/v1",
-        model=settings.model,
-        api_key=api_key,
-        temperature=settings.temperature,
-        top_p=settings.top_p,
-        max_tokens=settings.max_tokens,
-        max_tokens_field=max_tokens_param,
-        seed=settings.seed,
-        stop=list(stop) if stop else None,
-        reasoning_effort=settings.reasoning_effort,
-        extra_body=body or None,
-        timeout=timeout,
-        connect_timeout=settings.connect_timeout,
-        stall_seconds=settings.stall_seconds,
-        max_retries=settings.max_retries,
-        backoff_base=retry_backoff,
-    )
-    from tmtui.model.runner import RunSpec
-
-    name = dataset if dataset in _presets() else Path(dataset).stem
-    spec = RunSpec(
-        dataset=ds,
-        output=output,
-        client=client,
-        dataset_name=name,
-        samples=indices,
-        repeat=repeat,
-        concurrency=settings.concurrency,
-        prompt=settings.prompt,
-        max_steps=max_steps,
-        continue_until_halt=continue_until_halt,
-        token_budget=token_budget
-        if token_budget is not None
-        else (8 * settings.max_tokens if continue_until_halt else None),
-        stop_after_divergence=stop_after_divergence,
-        encoding=settings.encoding,
-    )
+    flags = RunFlags(**locals())
+    spec, embedded = prepare_run(flags)
     show = sys.stderr.isatty() if progress is None else progress
-    code = _run_batch(spec, embedded=embedded, show_progress=show)
+    code = run_batch(spec, embedded=embedded, show_progress=show)
     if score_table and output.exists():
-        from tmtui.render import print_score_table
+        from tmtui.cli.render import print_score_table
         from tmtui.scoring import score_files
 
         report = score_files([output], mode="strict", bootstrap=1000)
@@ -267,181 +154,6 @@ def run(
             print_score_table(report)
     if code:
         raise typer.Exit(code)
-
-
-def _presets() -> tuple[str, ...]:
-    from tmtui.core.datasets import PRESETS
-
-    return tuple(PRESETS)
-
-
-def _run_batch(spec, *, embedded: bool, show_progress: bool) -> int:
-    import asyncio
-    import contextlib
-    import os
-    import signal
-
-    from tmtui.model.runner import RunError, Runner
-
-    display = _Progress(show_progress)
-    runner = Runner(spec, on_progress=display.update, warn=warn)
-    interrupted = False
-
-    async def main() -> int:
-        nonlocal interrupted
-        loop = asyncio.get_running_loop()
-        presses = 0
-
-        def on_signal() -> None:
-            nonlocal interrupted, presses
-            presses += 1
-            interrupted = True
-            if presses == 1:
-                display.note("interrupted: saving what was received (Ctrl-C again to quit now)")
-                runner.request_stop()
-            else:
-                display.close()
-                sys.stderr.write("tmtui: interrupted\n")
-                sys.stderr.flush()
-                os._exit(EXIT_INTERRUPTED)
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, on_signal)
-        server = None
-        try:
-            if embedded:
-                from tmtui.model.serve import ServeOptions, start_server
-
-                server = await start_server(ServeOptions(tokens_per_second=0))
-                spec.client.base_url = server.base_url
-            try:
-                todo = runner.plan()
-            except RunError as exc:
-                raise fail(str(exc)) from None
-            st = runner.stats
-            if st.superseded:
-                warn(
-                    f"resuming: {st.superseded} unfinished record(s) moved to "
-                    f"{spec.output.name}.superseded.jsonl"
-                )
-            if st.skipped:
-                warn(f"resuming: {st.skipped} sample(s) already complete")
-            if not todo:
-                warn("nothing to do: every sample already has a complete record")
-                return 0
-            display.start(len(todo))
-            try:
-                stats = await runner.run(todo)
-            except RunError as exc:
-                raise fail(str(exc)) from None
-        finally:
-            display.close()
-            runner.unlock()
-            if server is not None:
-                await server.close()
-        if stats.repaired_bytes:
-            warn(
-                f"repaired {spec.output.name}: cut a torn last line ({stats.repaired_bytes} bytes)"
-            )
-        if stats.fatal:
-            warn(f"error: {stats.fatal}")
-            return EXIT_FAIL
-        summary = (
-            f"{stats.done} record(s) written to {spec.output} in {stats.elapsed:.1f} s"
-            f" · errors {stats.errors} · cut {stats.cut} · retries {stats.retries}"
-        )
-        if stats.interrupted:
-            summary += f" · interrupted {stats.interrupted}"
-        warn(summary)
-        if interrupted:
-            warn("interrupted: re-run the same command to resume")
-            return EXIT_INTERRUPTED
-        if stats.errors:
-            if stats.last_error:
-                warn(f"last error: {stats.last_error}")
-            return EXIT_PARTIAL
-        return 0
-
-    try:
-        return asyncio.run(main())
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-
-
-class _Progress:
-    """A rich progress bar on stderr (a plain line every 10 s when not on a terminal)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._bar = None
-        self._task = None
-        self._total = 0
-        self._last_plain = 0.0
-
-    def start(self, total: int) -> None:
-        import time
-
-        self._total = total
-        self._last_plain = time.monotonic()
-        if not self.enabled:
-            return
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(
-            TextColumn("run"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[info]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True, highlight=False),
-            transient=False,
-            refresh_per_second=4,
-        )
-        self._task = self._bar.add_task("run", total=total, info="")
-        self._bar.start()
-
-    def _info(self, st) -> str:
-        rate = st.pass_rate
-        pr = "—" if rate is None else f"{rate:.0f}%"
-        info = f"pass {pr} · {st.tokens_per_second:,.0f} tok/s · retries {st.retries}"
-        if st.rate_limited:
-            info += f" (429: {st.rate_limited})"
-        info += f" · in flight {st.in_flight}/{st.limit}"
-        if st.errors:
-            info += f" · errors {st.errors}"
-        return info
-
-    def update(self, st) -> None:
-        import time
-
-        if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, completed=st.done, info=self._info(st))
-            return
-        if self._total and time.monotonic() - self._last_plain >= 10:
-            self._last_plain = time.monotonic()
-            warn(f"run: {st.done}/{self._total} · {self._info(st)}")
-
-    def note(self, msg: str) -> None:
-        if self._bar is not None:
-            self._bar.console.print(msg, markup=False, highlight=False)
-        else:
-            warn(msg)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
 
 
 @app.command(rich_help_panel="Models")
@@ -509,82 +221,5 @@ def serve(
 
     Requires the key in TMTUI_SERVE_API_KEY when that variable is set.
     """
-    import asyncio
-    import ipaddress
-    import os
-
-    from tmtui.model.synthetic import DEFAULT_ERROR_RATE
-
-    rate = DEFAULT_ERROR_RATE if error_rate is None else error_rate
-    if not 0 <= rate <= 1:
-        raise fail("--error-rate must be within 0..1")
-    if fail_rate is not None and not 0 <= fail_rate <= 1:
-        raise fail("--fail-rate must be within 0..1")
-    if status is not None and not 400 <= status <= 599:
-        raise fail("--status must be an HTTP error status (400..599)")
-    if tokens_per_second is not None and tokens_per_second < 0:
-        raise fail("--tokens-per-second must be >= 0")
-    if not 0 <= port <= 65535:
-        raise fail("--port must be within 0..65535")
-    if reasoning not in ("none", "field", "think"):
-        raise fail("--reasoning must be none, field or think")
-    for name, value in (
-        ("--retry-after", retry_after),
-        ("--stall-seconds", stall_seconds),
-        ("--drop-after-chars", drop_after_chars),
-    ):
-        if value is not None and value < 0:
-            raise fail(f"{name} must be >= 0")
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        warn(
-            f"warning: binding {host}: the server is reachable from other machines "
-            "(it has no authentication unless TMTUI_SERVE_API_KEY is set)"
-        )
-    from tmtui.model.replay import ReplayError
-    from tmtui.model.serve import ServeOptions, describe, start_server
-
-    def log_line(msg: str) -> None:
-        from tmtui.core.text import one_line
-
-        sys.stderr.write(f"tmtui serve: {one_line(msg, 300)}\n")
-
-    options = ServeOptions(
-        synthetic=synthetic or replay is None,
-        replay=replay,
-        tokens_per_second=tokens_per_second,
-        error_rate=rate,
-        seed=seed,
-        reasoning=reasoning,
-        fail_rate=fail_rate,
-        fail_first=fail_first,
-        status=status,
-        retry_after=retry_after,
-        drop_after_chars=drop_after_chars,
-        stall_seconds=stall_seconds,
-        reject_stream_options=reject_stream_options,
-        api_key=os.environ.get("TMTUI_SERVE_API_KEY") or None,
-        log=log_line if log else None,
-    )
-
-    async def main() -> None:
-        try:
-            server = await start_server(options, host=host, port=port)
-        except ReplayError as exc:
-            raise fail(str(exc)) from None
-        except OSError as exc:
-            raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        sys.stdout.write(f"tmtui serve: listening on {server.base_url} · {describe(options)}\n")
-        sys.stdout.flush()
-        try:
-            await server.serve_forever()
-        finally:
-            await server.close()
-
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        sys.stderr.write("tmtui serve: stopped\n")
+    flags = ServeFlags(**locals())
+    serve_until_stopped(serve_options(flags), host, port)

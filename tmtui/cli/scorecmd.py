@@ -94,7 +94,7 @@ def score(
         warn(f"error: {msg}")
     if shown > 50:
         warn(f"... {shown - 50} more bad records")
-    from tmtui.render import print_score_json, print_score_table
+    from tmtui.cli.render import print_score_json, print_score_table
 
     if as_json:
         print_score_json(report, per_sample=per_sample)

@@ -14,13 +14,16 @@ A kill -9 at any moment loses at most the samples in flight. Concurrency adapts 
 (:mod:`tmtui.model.limits`). ``stop_after_divergence`` cancels a stream K steps after its
 first divergence (status ``cut``); ``continue_until_halt`` sends continuations when the model
 stops early (budget forcing).
+
+Here: the run loop (workers, one sample's turns, the record, the figures). The output file's
+lock, resume and supersede are :mod:`tmtui.model.resume`; the live cut and the continuation
+decision :mod:`tmtui.model.turns`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -28,19 +31,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tmtui.core.align import align
 from tmtui.core.datasets import Dataset, Instance
-from tmtui.core.parse import StrictParser, parse_strict
+from tmtui.core.parsed import ParserMode
 from tmtui.core.prompts import messages as prompt_messages
 from tmtui.core.prompts import prompt_sha256
-from tmtui.core.score import score_sample
 from tmtui.io.events import Content, Failed, Finish, Retry
-from tmtui.io.jsonl import RecordWriter, decode_record
+from tmtui.io.jsonl import RecordWriter
 from tmtui.io.records import Record
+from tmtui.io.sources import ScoreItem
 from tmtui.model.client import ClientConfig, ModelClient
 from tmtui.model.limits import AdaptiveLimiter
 from tmtui.model.recorder import Recorder
+from tmtui.model.resume import RecordKey, RunError, RunOutput, parse_samples, record_key
 from tmtui.model.tokens import DEFAULT_ENCODING, TokenCounter
+from tmtui.model.turns import CONTINUE_PROMPT, MAX_TURNS, LiveCut, continuation, continue_messages
+from tmtui.scoring import score_item
 
 __all__ = [
     "CONTINUE_PROMPT",
@@ -51,41 +56,7 @@ __all__ = [
     "parse_samples",
 ]
 
-CONTINUE_PROMPT = (
-    "Continue the simulation from step {next} in exactly the same format, one step at a time. "
-    "Stop upon reaching the halt condition or step {max_step}."
-)
-MAX_TURNS = 200
 FATAL_CODES = frozenset({401, 403, 404})
-
-
-class RunError(Exception):
-    """Nothing more can be done (bad arguments, an endpoint that refuses us): one line."""
-
-
-def parse_samples(spec: str, n: int) -> list[int]:
-    """'0-9,17' -> [0, ..., 9, 17] (sorted, unique), checked against a dataset of n samples."""
-    out: set[int] = set()
-    for part in spec.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        lo_s, sep, hi_s = part.partition("-")
-        try:
-            lo = int(lo_s)
-            hi = int(hi_s) if sep else lo
-        except ValueError:
-            raise RunError(
-                f"bad --samples {spec!r}: expected indices and ranges like 0-9,17"
-            ) from None
-        if lo < 0 or hi < lo:
-            raise RunError(f"bad --samples range {part!r}")
-        if hi >= n:
-            raise RunError(f"--samples {part}: the dataset has samples 0..{n - 1}")
-        out.update(range(lo, hi + 1))
-    if not out:
-        raise RunError("--samples selects no sample")
-    return sorted(out)
 
 
 @dataclass
@@ -144,41 +115,20 @@ class RunStats:
         return 100.0 * self.passed / self.scored if self.scored else None
 
 
-def _key(inst_id: str, index: int, repeat: int, model: str, psha: str) -> tuple:
-    return (inst_id, index, repeat, model, psha)
+class _Streams:
+    """One sample's streams (its turns): the recorder, the cancel event, the live cut, and
+    how the last turn ended."""
 
+    __slots__ = ("cancel", "chunks", "cut", "fatal", "live", "rec", "status")
 
-class _LiveCut:
-    """Watches the answer as it streams and says when to cut it (K steps after the first
-    divergence). A step counts once a later step has been written (its reading is settled)."""
-
-    def __init__(self, truth: list[str], alphabet: tuple[str, ...], k: int) -> None:
-        self.truth = truth
-        self.k = k
-        self.parser = StrictParser(alphabet)
-        self.divergence: int | None = None
-        self.at_step: int | None = None
-
-    def feed(self, text: str) -> bool:
-        events = self.parser.feed(text)
-        if not events:
-            return False
-        steps = self.parser.steps
-        if not steps:
-            return False
-        top = max(steps)
-        settled = {k: s for k, s in steps.items() if k < top}
-        if not settled:
-            return False
-        al = align(self.truth, settled, final=False)
-        div = al.first_divergence
-        if div is None:
-            return False
-        self.divergence = div.step
-        if top - 1 >= div.step + self.k:
-            self.at_step = top
-            return True
-        return False
+    def __init__(self, rec: Recorder, live: LiveCut | None) -> None:
+        self.rec = rec
+        self.live = live
+        self.cancel = asyncio.Event()
+        self.chunks = 0  # content chunks received, all turns
+        self.status: str | None = None
+        self.fatal: str | None = None  # an endpoint that refuses us: stop the run
+        self.cut = False
 
 
 class Runner:
@@ -197,12 +147,11 @@ class Runner:
         self.stats = RunStats()
         self.limiter = AdaptiveLimiter(max(1, spec.concurrency))
         self.counter = TokenCounter(spec.encoding, warn=self.warn)
+        self.output = RunOutput(spec.output)
         self._cancels: set[asyncio.Event] = set()
         self._stop = asyncio.Event()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tmtui-writer")
         self._writer: RecordWriter | None = None
-        self._lock_fd: int | None = None
-        self._lock_path: Path | None = None
 
     # -- planning and resume -----------------------------------------------------------
     def _prompt(self, inst: Instance) -> tuple[list[dict[str, str]], str]:
@@ -220,32 +169,10 @@ class Runner:
 
     def lock(self) -> None:
         """Make sure no other run writes the same file (``<out>.lock``, flock)."""
-        if self._lock_fd is not None:
-            return
-        import fcntl
-
-        out = self.spec.output
-        path = out.with_name(out.name + ".lock")
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise RunError(f"cannot write next to {out}: {exc.strerror or exc}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise RunError(f"another tmtui run is writing {out}") from None
-        self._lock_fd = fd
-        self._lock_path = path
+        self.output.lock()
 
     def unlock(self) -> None:
-        fd, self._lock_fd = self._lock_fd, None
-        if fd is None:
-            return
-        with contextlib.suppress(OSError):
-            os.unlink(self._lock_path)
-        os.close(fd)
+        self.output.unlock()
 
     def plan(self) -> list[tuple[Instance, int]]:
         """The (instance, repeat) pairs still to run; moves unfinished records aside.
@@ -255,79 +182,19 @@ class Runner:
         ds = s.dataset
         indices = s.samples if s.samples is not None else list(range(len(ds)))
         model = s.client.model
-        wanted: dict[tuple, tuple[Instance, int]] = {}
+        wanted: dict[RecordKey, tuple[Instance, int]] = {}
         for r in range(s.repeat):
             for i in indices:
                 inst = ds[i]
                 _, psha = self._prompt(inst)
-                wanted[_key(inst.id, inst.index, r, model, psha)] = (inst, r)
-        done, stale = self._scan(set(wanted))
+                wanted[record_key(inst.id, inst.index, r, model, psha)] = (inst, r)
+        done, stale = self.output.scan(set(wanted))
         if stale:
-            self._supersede(stale)
+            self.stats.superseded = self.output.supersede(stale)
         todo = [v for k, v in wanted.items() if k not in done]
         self.stats.skipped = len(wanted) - len(todo)
         self.stats.total = len(todo)
         return todo
-
-    def _scan(self, wanted: set[tuple]) -> tuple[set[tuple], set[int]]:
-        """Keys already complete, and line numbers of unfinished records to redo."""
-        out = self.spec.output
-        done: set[tuple] = set()
-        stale: set[int] = set()
-        if not out.exists():
-            return done, stale
-        unfinished: dict[tuple, list[int]] = {}
-        try:
-            f = open(out, "rb")  # noqa: SIM115
-        except OSError as exc:
-            raise RunError(f"cannot read {out}: {exc.strerror or exc}") from None
-        with f:
-            for n, raw in enumerate(f, 1):
-                if not raw.strip() or not raw.endswith(b"\n"):
-                    continue
-                try:
-                    rec = decode_record(raw)
-                except Exception:
-                    continue
-                key = _key(rec.instance_id, rec.index, rec.repeat, rec.model, rec.prompt_sha256)
-                if key not in wanted:
-                    continue
-                if rec.status in ("complete", "cut"):
-                    done.add(key)
-                else:
-                    unfinished.setdefault(key, []).append(n)
-        for lines in unfinished.values():
-            stale.update(lines)
-        return done, stale
-
-    def _supersede(self, lines: set[int]) -> None:
-        """Move the given lines out of the output file (atomically) into the sidecar."""
-        out = self.spec.output
-        side = out.with_name(out.name + ".superseded.jsonl")
-        tmp = out.with_name(out.name + ".compact.tmp")
-        try:
-            with open(out, "rb") as src, open(tmp, "wb") as dst, open(side, "ab") as aside:
-                for n, raw in enumerate(src, 1):
-                    if n in lines:
-                        aside.write(raw if raw.endswith(b"\n") else raw + b"\n")
-                    else:
-                        dst.write(raw)
-                aside.flush()
-                os.fsync(aside.fileno())
-                dst.flush()
-                os.fsync(dst.fileno())
-            os.replace(tmp, out)
-            with contextlib.suppress(OSError):
-                dfd = os.open(out.parent, os.O_RDONLY)
-                try:
-                    os.fsync(dfd)
-                finally:
-                    os.close(dfd)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise RunError(f"cannot rewrite {out}: {exc.strerror or exc}") from None
-        self.stats.superseded = len(lines)
 
     # -- running -------------------------------------------------------------------------
     def request_stop(self) -> None:
@@ -396,9 +263,32 @@ class Runner:
 
     async def _sample(self, client: ModelClient, inst0: Instance, repeat: int) -> None:
         spec = self.spec
-        stats = self.stats
         inst = self._instance(inst0)
         msgs, psha = self._prompt(inst0)
+        rec = self._recorder(inst, inst0, repeat, msgs, psha)
+        live = None
+        if spec.stop_after_divergence is not None:
+            live = LiveCut(inst.run.states(), inst.alphabet, spec.stop_after_divergence)
+        s = _Streams(rec, live)
+        if self._stop.is_set():
+            return
+        self._cancels.add(s.cancel)
+        try:
+            await self._turns(client, inst, msgs, s)
+        finally:
+            self._cancels.discard(s.cancel)
+            self.stats.live_chunks -= s.chunks
+        if s.fatal is not None:
+            if self.stats.fatal is None:
+                self.stats.fatal = s.fatal
+                self.request_stop()
+            return
+        await self._finish(inst, rec, s.status or "interrupted")
+
+    def _recorder(
+        self, inst: Instance, inst0: Instance, repeat: int, msgs: list[dict[str, str]], psha: str
+    ) -> Recorder:
+        spec = self.spec
         params = spec.client.params()
         if spec.prompt != "tmbench":
             params["prompt"] = spec.prompt
@@ -407,7 +297,7 @@ class Runner:
             params["token_budget"] = spec.token_budget
         if spec.stop_after_divergence is not None:
             params["stop_after_divergence"] = spec.stop_after_divergence
-        rec = Recorder(
+        return Recorder(
             instance=inst,
             model=spec.client.model,
             dataset=spec.dataset_name or inst0.dataset,
@@ -420,99 +310,87 @@ class Runner:
             messages=msgs,
             counter=self.counter,
         )
-        truth: list[str] | None = None
-        live: _LiveCut | None = None
-        if spec.stop_after_divergence is not None:
-            truth = inst.run.states()
-            live = _LiveCut(truth, inst.alphabet, spec.stop_after_divergence)
-        cancel = asyncio.Event()
-        if self._stop.is_set():
-            return
-        self._cancels.add(cancel)
+
+    async def _turns(
+        self, client: ModelClient, inst: Instance, msgs: list[dict[str, str]], s: _Streams
+    ) -> None:
+        """The sample's turns: one, or (``continue_until_halt``) as many as the model needs;
+        ``s.status`` is how the last one ended."""
+        spec = self.spec
+        rec = s.rec
         conv: list[dict[str, str]] = list(msgs)
-        status: str | None = None
-        fatal: str | None = None
         turn_tokens = 0
         prev_last = -1
-        n_chunks = 0
-        try:
-            for turn in range(MAX_TURNS):
-                if turn:
-                    rec.new_turn()
-                    if live is not None and rec.answer and not rec.answer.endswith("\n"):
-                        live.feed("\n")
-                cut = False
-                chunks_before = len(rec.chunks)
-                async with contextlib.aclosing(client.stream(conv, cancel=cancel)) as events:
-                    async for ev in events:
-                        rec.feed(ev)
-                        if isinstance(ev, Content):
-                            stats.chunks += 1
-                            stats.live_chunks += 1
-                            n_chunks += 1
-                            if live is not None and not cut and live.feed(ev.text):
-                                cut = True
-                                cancel.set()
-                        elif isinstance(ev, Retry):
-                            stats.retries += 1
-                            if ev.status_code == 429:
-                                stats.rate_limited += 1
-                            stats.last_error = ev.error
-                            if live is not None:
-                                # the try is redone from scratch: so is the live reading
-                                live = _LiveCut(live.truth, inst.alphabet, live.k)
-                            self._progress()
-                        elif isinstance(ev, Failed):
-                            if ev.status_code in FATAL_CODES:
-                                fatal = ev.message
-                        elif isinstance(ev, Finish):
-                            status = ev.status
-                            if ev.error:
-                                stats.last_error = ev.error
-                if fatal is not None:
-                    break
-                if cut:
-                    status = "cut"
-                    rec.meta["cut"] = {
-                        "first_divergence": live.divergence if live else None,
-                        "at_step": live.at_step if live else None,
-                        "k": spec.stop_after_divergence,
-                    }
-                    break
-                if status != "complete" or not spec.continue_until_halt:
-                    break
-                # budget forcing: does the model need a continuation?
-                u = rec.turn_usage  # this turn's server usage, if any
-                if u is not None and u.completion_tokens is not None:
-                    turn_tokens += u.completion_tokens
-                else:
-                    new_chars = sum(int(c[1] + c[2]) for c in rec.chunks[chunks_before:])
-                    turn_tokens += max(1, int(new_chars / 2.8))
-                reason, last = self._continuation(
-                    inst, rec.answer, rec.finish_reason, prev_last, turn_tokens
-                )
-                if reason is not None:
-                    rec.meta["continuation"] = {"turns": turn + 1, "stopped": reason}
-                    break
-                prev_last = last
-                conv = [
-                    *msgs,
-                    {"role": "assistant", "content": rec.answer},
-                    {
-                        "role": "user",
-                        "content": CONTINUE_PROMPT.format(next=last + 1, max_step=inst.max_step),
-                    },
-                ]
-        finally:
-            self._cancels.discard(cancel)
-            stats.live_chunks -= n_chunks
-        if fatal is not None:
-            if stats.fatal is None:
-                stats.fatal = fatal
-                self.request_stop()
-            return
-        if status is None:
-            status = "interrupted"
+        for turn in range(MAX_TURNS):
+            if turn:
+                rec.new_turn()
+                if s.live is not None and rec.answer and not rec.answer.endswith("\n"):
+                    s.live.feed("\n")
+            chunks_before = len(rec.chunks)
+            await self._turn(client, conv, s)
+            if s.fatal is not None:
+                return
+            if s.cut:
+                s.status = "cut"
+                rec.meta["cut"] = {
+                    "first_divergence": s.live.divergence if s.live else None,
+                    "at_step": s.live.at_step if s.live else None,
+                    "k": spec.stop_after_divergence,
+                }
+                return
+            if s.status != "complete" or not spec.continue_until_halt:
+                return
+            # budget forcing: does the model need a continuation?
+            u = rec.turn_usage  # this turn's server usage, if any
+            if u is not None and u.completion_tokens is not None:
+                turn_tokens += u.completion_tokens
+            else:
+                new_chars = sum(int(c[1] + c[2]) for c in rec.chunks[chunks_before:])
+                turn_tokens += max(1, int(new_chars / 2.8))
+            reason, last = continuation(
+                inst, rec.answer, rec.finish_reason, prev_last, turn_tokens, spec.token_budget
+            )
+            if reason is not None:
+                rec.meta["continuation"] = {"turns": turn + 1, "stopped": reason}
+                return
+            prev_last = last
+            conv = continue_messages(msgs, rec.answer, last, inst.max_step)
+
+    async def _turn(self, client: ModelClient, conv: list[dict[str, str]], s: _Streams) -> None:
+        """One request's events into the recorder, the live cut and the figures."""
+        stats = self.stats
+        rec = s.rec
+        s.cut = False
+        async with contextlib.aclosing(client.stream(conv, cancel=s.cancel)) as events:
+            async for ev in events:
+                rec.feed(ev)
+                if isinstance(ev, Content):
+                    stats.chunks += 1
+                    stats.live_chunks += 1
+                    s.chunks += 1
+                    if s.live is not None and not s.cut and s.live.feed(ev.text):
+                        s.cut = True
+                        s.cancel.set()
+                elif isinstance(ev, Retry):
+                    stats.retries += 1
+                    if ev.status_code == 429:
+                        stats.rate_limited += 1
+                    stats.last_error = ev.error
+                    if s.live is not None:
+                        # the try is redone from scratch: so is the live reading
+                        s.live = s.live.restart()
+                    self._progress()
+                elif isinstance(ev, Failed):
+                    if ev.status_code in FATAL_CODES:
+                        s.fatal = ev.message
+                elif isinstance(ev, Finish):
+                    s.status = ev.status
+                    if ev.error:
+                        stats.last_error = ev.error
+
+    async def _finish(self, inst: Instance, rec: Recorder, status: str) -> None:
+        """Write the sample's record and count it."""
+        stats = self.stats
         record = rec.record(status)
         await self._write(record)
         stats.done += 1
@@ -525,48 +403,20 @@ class Runner:
         elif status == "interrupted":
             stats.interrupted += 1
         if status in ("complete", "cut"):
-            sc = score_sample(
-                inst,
-                record.answer,
+            item = ScoreItem(
+                source=str(self.spec.output),
+                where="",
+                instance=inst,
+                answer=record.answer,
+                model=record.model,
                 status=status,
                 finish_reason=record.finish_reason,
-                diagnose_it=False,
+                record=record,
             )
+            sc = score_item(item, ParserMode.STRICT, diagnose=False)
             stats.scored += 1
             stats.passed += sc.passed
         self._progress()
-
-    def _continuation(
-        self,
-        inst: Instance,
-        answer: str,
-        finish_reason: str | None,
-        prev_last: int,
-        tokens: int,
-    ) -> tuple[str | None, int]:
-        """(why to stop, or None to continue; the last complete step written).
-
-        When the turn was cut by the token limit its last step may be incomplete: it is left
-        out and asked for again (a step written twice counts in its later reading)."""
-        res = parse_strict(answer, inst.alphabet)
-        run = inst.run
-        truth = run.states()
-        steps = dict(res.steps)
-        if steps and (finish_reason == "length" or res.truncated):
-            del steps[max(steps)]
-        written = [k for k, s in steps.items() if s.queue is not None]
-        last = max(written, default=-1)
-        al = align(truth, steps, final=False)
-        if al.first_divergence is not None:
-            return "diverged", last
-        if last >= len(truth) - 1:
-            return ("halted" if run.halted else "reached the step cap"), last
-        budget = self.spec.token_budget
-        if budget is not None and tokens >= budget:
-            return "token budget spent", last
-        if last <= prev_last:
-            return "no progress", last
-        return None, last
 
     async def _write(self, record: Record) -> None:
         assert self._writer is not None

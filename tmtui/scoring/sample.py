@@ -56,11 +56,13 @@ def score_item(
     *,
     keep: bool = False,
     hashes: PromptHashes | None = None,
+    diagnose: bool = True,
 ) -> SampleScore:
     """The score of one item (an answer to an instance, from any source).
 
     ``keep``: keep the parse and the alignment (for screens that show the steps). ``hashes``:
-    fill in the prompt hash (None: left empty, nothing shows it). In compat mode an item that
+    fill in the prompt hash (None: left empty, nothing shows it). ``diagnose``: explain the
+    first divergence (False: verdicts only, for a running tally). In compat mode an item that
     carries stored truth (official files) is scored against it, as the official evaluator
     does; a passing answer then takes a fast path with no diagnosis to make.
     """
@@ -91,6 +93,7 @@ def score_item(
         finish_reason=item.finish_reason,
         source=item.source,
         keep=keep,
+        diagnose_it=diagnose,
         prompt_sha256="" if hashes is None else hashes.of(item),
     )
 

@@ -1,0 +1,85 @@
+"""``tmtui run``'s progress on stderr: a rich progress bar on a terminal, else a plain line
+every 10 s. rich is imported only when the bar is shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tmtui.cli.app import warn
+
+__all__ = ["BatchProgress"]
+
+
+class BatchProgress:
+    """A rich progress bar on stderr (a plain line every 10 s when not on a terminal)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._task: Any = None
+        self._total = 0
+        self._last_plain = 0.0
+
+    def start(self, total: int) -> None:
+        import time
+
+        self._total = total
+        self._last_plain = time.monotonic()
+        if not self.enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("run"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True, highlight=False),
+            transient=False,
+            refresh_per_second=4,
+        )
+        self._task = self._bar.add_task("run", total=total, info="")
+        self._bar.start()
+
+    def _info(self, st: Any) -> str:
+        rate = st.pass_rate
+        pr = "—" if rate is None else f"{rate:.0f}%"
+        info = f"pass {pr} · {st.tokens_per_second:,.0f} tok/s · retries {st.retries}"
+        if st.rate_limited:
+            info += f" (429: {st.rate_limited})"
+        info += f" · in flight {st.in_flight}/{st.limit}"
+        if st.errors:
+            info += f" · errors {st.errors}"
+        return info
+
+    def update(self, st: Any) -> None:
+        import time
+
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, completed=st.done, info=self._info(st))
+            return
+        if self._total and time.monotonic() - self._last_plain >= 10:
+            self._last_plain = time.monotonic()
+            warn(f"run: {st.done}/{self._total} · {self._info(st)}")
+
+    def note(self, msg: str) -> None:
+        if self._bar is not None:
+            self._bar.console.print(msg, markup=False, highlight=False)
+        else:
+            warn(msg)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

@@ -1,0 +1,312 @@
+"""The wire format of a streamed chat completion, decoded into :mod:`tmtui.io.events`.
+
+The SDK sends the request (auth, base URL, errors as ``APIStatusError``) and hands over the
+raw response; the stream is decoded here with msgspec: :func:`sse_payloads` cuts server-sent
+events out of the network reads, :func:`decode_chunk` reads one chunk, :func:`chunk_events`
+turns it into :class:`Content` / :class:`Reasoning` events and notes what the try received in
+a :class:`Received`. The SDK's own chunk objects cost about 100 us each (pydantic
+construction), which alone is half a core at 5,000 chunks/s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import msgspec
+
+from tmtui.io.events import Content, Reasoning, StreamEvent, UsageReport
+
+__all__ = [
+    "Received",
+    "StreamError",
+    "ThinkSplitter",
+    "chunk_events",
+    "decode_chunk",
+    "payloads_of",
+    "sse_payloads",
+]
+
+
+class ThinkSplitter:
+    """Splits streamed content at ``<think>`` / ``</think>`` (tags may straddle chunks)."""
+
+    __slots__ = ("held", "inside")
+
+    OPEN = "<think>"
+    CLOSE = "</think>"
+
+    def __init__(self) -> None:
+        self.inside = False
+        self.held = ""
+
+    def feed(self, text: str) -> list[tuple[bool, str]]:
+        """(is_reasoning, text) pieces; a possible partial tag at the end is held back."""
+        if self.held:
+            text = self.held + text
+            self.held = ""
+        out: list[tuple[bool, str]] = []
+        while text:
+            tag = self.CLOSE if self.inside else self.OPEN
+            i = text.find(tag)
+            if i >= 0:
+                if i:
+                    out.append((self.inside, text[:i]))
+                text = text[i + len(tag) :]
+                self.inside = not self.inside
+                continue
+            # hold back a suffix that may be the start of the tag
+            lt = text.rfind("<", max(0, len(text) - len(tag) + 1))
+            if lt >= 0 and tag.startswith(text[lt:]):
+                if lt:
+                    out.append((self.inside, text[:lt]))
+                self.held = text[lt:]
+            else:
+                out.append((self.inside, text))
+            break
+        return out
+
+    def flush(self) -> list[tuple[bool, str]]:
+        if not self.held:
+            return []
+        held, self.held = self.held, ""
+        return [(self.inside, held)]
+
+
+class _Delta(msgspec.Struct, dict=False):
+    content: str | None = None
+    reasoning_content: str | None = None
+    reasoning: str | None = None
+
+
+class _Choice(msgspec.Struct):
+    index: int = 0
+    delta: _Delta | None = None
+    message: _Delta | None = None  # a non-streamed body
+    finish_reason: str | None = None
+
+
+class _Details(msgspec.Struct):
+    reasoning_tokens: int | None = None
+
+
+class _Usage(msgspec.Struct):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    completion_tokens_details: _Details | None = None
+
+
+class _Chunk(msgspec.Struct):
+    choices: list[_Choice] = []
+    usage: _Usage | None = None
+    error: Any = None
+
+
+_chunk_decoder = msgspec.json.Decoder(_Chunk)
+
+
+class StreamError(Exception):
+    """An error the server sent inside the stream."""
+
+
+def _error_text(err: Any) -> str:
+    if isinstance(err, Mapping):
+        m = err.get("message")
+        if isinstance(m, str):
+            return m
+    return str(err)
+
+
+def _str_or_none(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def _int_or_none(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _lenient_chunk(obj: Any) -> _Chunk:
+    """A chunk whose fields have unexpected types: take what makes sense."""
+    if not isinstance(obj, Mapping):
+        raise StreamError("a stream event that is not a JSON object")
+    choices = []
+    raw_choices = obj.get("choices")
+    for ch in raw_choices if isinstance(raw_choices, list) else []:
+        if not isinstance(ch, Mapping):
+            continue
+        parts = []
+        for key in ("delta", "message"):
+            d = ch.get(key)
+            if isinstance(d, Mapping):
+                parts.append(
+                    _Delta(
+                        _str_or_none(d.get("content")),
+                        _str_or_none(d.get("reasoning_content")),
+                        _str_or_none(d.get("reasoning")),
+                    )
+                )
+            else:
+                parts.append(None)
+        choices.append(
+            _Choice(
+                _int_or_none(ch.get("index")) or 0,
+                parts[0],
+                parts[1],
+                _str_or_none(ch.get("finish_reason")),
+            )
+        )
+    usage = None
+    u = obj.get("usage")
+    if isinstance(u, Mapping):
+        det = u.get("completion_tokens_details")
+        usage = _Usage(
+            _int_or_none(u.get("prompt_tokens")),
+            _int_or_none(u.get("completion_tokens")),
+            _int_or_none(u.get("total_tokens")),
+            _Details(_int_or_none(det.get("reasoning_tokens")))
+            if isinstance(det, Mapping)
+            else None,
+        )
+    return _Chunk(choices, usage, obj.get("error"))
+
+
+def decode_chunk(payload: bytes) -> _Chunk:
+    try:
+        return _chunk_decoder.decode(payload)
+    except msgspec.ValidationError:
+        return _lenient_chunk(msgspec.json.decode(payload))
+    except msgspec.DecodeError:
+        raise StreamError(
+            f"a stream event is not valid JSON: {payload[:80].decode('utf-8', 'replace')!r}"
+        ) from None
+
+
+def _usage_report(u: _Usage) -> UsageReport:
+    det = u.completion_tokens_details
+    return UsageReport(
+        prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens,
+        reasoning_tokens=det.reasoning_tokens if det is not None else None,
+        total_tokens=u.total_tokens,
+    )
+
+
+async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[bytes]]:
+    """Server-sent events: the data of every complete event, as lists per network read.
+    Comments (keep-alives) and other fields are skipped; ``[DONE]`` ends the stream."""
+    buf = b""
+    data: list[bytes] = []
+    event = b""
+    async for block in chunks:
+        buf = buf + block if buf else block
+        out: list[bytes] = []
+        start = 0
+        find = buf.find
+        while True:
+            nl = find(b"\n", start)
+            if nl < 0:
+                break
+            line = buf[start:nl]
+            start = nl + 1
+            if line[-1:] == b"\r":
+                line = line[:-1]
+            if not line:
+                if data:
+                    payload = data[0] if len(data) == 1 else b"\n".join(data)
+                    data = []
+                    if payload == b"[DONE]":
+                        if out:
+                            yield out
+                        return
+                    if event == b"error":
+                        payload = b'{"error":' + payload + b"}"
+                    out.append(payload)
+                event = b""
+                continue
+            if line[:5] == b"data:":
+                v = line[5:]
+                data.append(v[1:] if v[:1] == b" " else v)
+            elif line[:1] == b":":
+                continue  # a comment: keep-alive
+            elif line[:6] == b"event:":
+                event = line[6:].strip()
+        buf = buf[start:] if start else buf
+        if out:
+            yield out
+    if data and data[0] != b"[DONE]":
+        yield [b"\n".join(data)]
+
+
+async def _json_body(http: Any) -> AsyncIterator[list[bytes]]:
+    body = await http.aread()
+    yield [body]
+
+
+def payloads_of(http: Any) -> AsyncIterator[list[bytes]]:
+    """The payloads of a raw streaming response, as lists per network read: server-sent
+    events, or the one JSON body of a server that ignored ``stream=True``."""
+    if "text/event-stream" in http.headers.get("content-type", ""):
+        return sse_payloads(http.aiter_bytes())
+    return _json_body(http)
+
+
+# -- from chunks to events ----------------------------------------------------------------
+
+
+class Received:
+    """What one try received: its answer and reasoning texts (a failed try's are reported in
+    its Retry event), the finish reason and the usage the server sent."""
+
+    __slots__ = ("finish_reason", "parts", "rparts", "usage")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.rparts: list[str] = []
+        self.finish_reason: str | None = None
+        self.usage: UsageReport | None = None
+
+    def pieces(self, pieces: list[tuple[bool, str]], t_ms: float) -> list[StreamEvent]:
+        """Events of the (is_reasoning, text) pieces of a :class:`ThinkSplitter`."""
+        out: list[StreamEvent] = []
+        for is_r, piece in pieces:
+            if is_r:
+                self.rparts.append(piece)
+                out.append(Reasoning(piece, t_ms))
+            else:
+                self.parts.append(piece)
+                out.append(Content(piece, t_ms))
+        return out
+
+
+def chunk_events(
+    chunk: _Chunk, splitter: ThinkSplitter | None, t_ms: float, got: Received
+) -> list[StreamEvent]:
+    """The events of one decoded chunk (only choice 0: n > 1 is never asked for); its text,
+    finish reason and usage are noted in ``got``. Raises StreamError for an error event."""
+    if chunk.error is not None:
+        raise StreamError(_error_text(chunk.error))
+    out: list[StreamEvent] = []
+    for ch in chunk.choices:
+        if ch.index:
+            continue
+        d = ch.delta or ch.message
+        if d is not None:
+            r = d.reasoning_content or d.reasoning
+            if r:
+                got.rparts.append(r)
+                out.append(Reasoning(r, t_ms))
+            text = d.content
+            if text:
+                if splitter is None or (
+                    not splitter.inside and not splitter.held and "<" not in text
+                ):
+                    got.parts.append(text)
+                    out.append(Content(text, t_ms))
+                else:
+                    out.extend(got.pieces(splitter.feed(text), t_ms))
+        if ch.finish_reason:
+            got.finish_reason = ch.finish_reason
+    if chunk.usage is not None:
+        got.usage = _usage_report(chunk.usage)
+    return out
