@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from tmtui import __version__
-from tmtui.cli.lazy import CommandEntry, LazyGroup
+from tmtui.cli.lazy import CommandEntry, LazyGroup, bind
 
 # every command: the module whose @app.command defines it, its help panel, and the first
 # paragraph of its docstring (what `tmtui --help` lists; a test checks they agree)
@@ -75,6 +75,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+bind(app, COMMANDS)
 
 EXIT_PARTIAL = 1
 EXIT_FAIL = 2

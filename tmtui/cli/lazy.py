@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, MutableMapping
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-__all__ = ["CommandEntry", "LazyGroup", "PlainCommand", "load_command"]
+__all__ = ["CommandEntry", "LazyGroup", "PlainCommand", "bind", "load_command"]
 
 
 class CommandEntry(NamedTuple):
@@ -28,10 +28,21 @@ class CommandEntry(NamedTuple):
     summary: str  # the first paragraph of its docstring (what --help lists)
 
 
-def _registry() -> dict[str, CommandEntry]:
-    from tmtui.cli.app import COMMANDS
+class _Bound:
+    """The Typer app and its command registry, given by :func:`bind` (tmtui.cli.app)."""
 
-    return COMMANDS
+    app: ClassVar[typer.Typer | None] = None
+    commands: ClassVar[dict[str, CommandEntry]] = {}
+
+
+def bind(app: typer.Typer, commands: dict[str, CommandEntry]) -> None:
+    """Tell the lazy group which app defines the commands and where each one lives."""
+    _Bound.app = app
+    _Bound.commands = commands
+
+
+def _registry() -> dict[str, CommandEntry]:
+    return _Bound.commands
 
 
 def load_command(name: str) -> TyperCommand | None:
@@ -40,7 +51,8 @@ def load_command(name: str) -> TyperCommand | None:
     if entry is None:
         return None
     importlib.import_module(entry.module)
-    from tmtui.cli.app import app
+    app = _Bound.app
+    assert app is not None, "tmtui.cli.lazy.bind() was not called"
 
     for info in app.registered_commands:
         callback = info.callback

@@ -11,7 +11,10 @@ import asyncio
 import random
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -26,14 +29,46 @@ from tmtui.model.answer import (
 )
 from tmtui.model.http1 import HTTPError, Request, write_error, write_json
 from tmtui.model.replay import ReplayEntry, ReplayStore
-from tmtui.model.synthetic import SyntheticModel, split_tokens
-
-if TYPE_CHECKING:
-    from tmtui.model.serve import ServeOptions
+from tmtui.model.synthetic import DEFAULT_ERROR_RATE, SyntheticModel, split_tokens
 
 __all__ = ["ChatApp", "Faults"]
 
 _dec = msgspec.json.Decoder()
+
+
+@dataclass
+class ServeOptions:
+    """What ``tmtui serve`` serves and which faults it injects."""
+
+    synthetic: bool = True
+    replay: str | Path | None = None
+    tokens_per_second: float | None = None  # None: 150 (synthetic) / recorded timing (replay)
+    error_rate: float = DEFAULT_ERROR_RATE
+    seed: int = 0
+    reasoning: str = "none"  # none | field | think (synthetic)
+    # faults: which requests fail ...
+    fail_rate: float | None = None
+    fail_first: int = 0
+    # ... and how (one of these kinds, picked per faulty request)
+    status: int | None = None
+    retry_after: float | None = None
+    drop_after_chars: int | None = None
+    stall_seconds: float | None = None
+    reject_stream_options: bool = False  # answer 400 to stream_options (an older server)
+    api_key: str | None = field(default=None, repr=False)  # required key, if any
+    log: Callable[[str], None] | None = None
+
+    def fault_kinds(self) -> list[str]:
+        kinds = []
+        if self.status is not None:
+            kinds.append("status")
+        if self.drop_after_chars is not None:
+            kinds.append("drop")
+        if self.stall_seconds:
+            kinds.append("stall")
+        if not kinds and (self.fail_rate or self.fail_first):
+            kinds.append("status")
+        return kinds
 
 
 class Faults:

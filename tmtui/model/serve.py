@@ -22,14 +22,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tmtui.model.answer import DEFAULT_TPS
-from tmtui.model.chat import ChatApp
+from tmtui.model.chat import ChatApp, ServeOptions
 from tmtui.model.http1 import MAX_HEADER, Connections
-from tmtui.model.synthetic import DEFAULT_ERROR_RATE
 
 __all__ = [
     "DEFAULT_TPS",
@@ -40,41 +38,6 @@ __all__ = [
     "start_server",
     "start_server_thread",
 ]
-
-
-@dataclass
-class ServeOptions:
-    """What ``tmtui serve`` serves and which faults it injects."""
-
-    synthetic: bool = True
-    replay: str | Path | None = None
-    tokens_per_second: float | None = None  # None: 150 (synthetic) / recorded timing (replay)
-    error_rate: float = DEFAULT_ERROR_RATE
-    seed: int = 0
-    reasoning: str = "none"  # none | field | think (synthetic)
-    # faults: which requests fail ...
-    fail_rate: float | None = None
-    fail_first: int = 0
-    # ... and how (one of these kinds, picked per faulty request)
-    status: int | None = None
-    retry_after: float | None = None
-    drop_after_chars: int | None = None
-    stall_seconds: float | None = None
-    reject_stream_options: bool = False  # answer 400 to stream_options (an older server)
-    api_key: str | None = field(default=None, repr=False)  # required key, if any
-    log: Callable[[str], None] | None = None
-
-    def fault_kinds(self) -> list[str]:
-        kinds = []
-        if self.status is not None:
-            kinds.append("status")
-        if self.drop_after_chars is not None:
-            kinds.append("drop")
-        if self.stall_seconds:
-            kinds.append("stall")
-        if not kinds and (self.fail_rate or self.fail_first):
-            kinds.append("status")
-        return kinds
 
 
 @dataclass
