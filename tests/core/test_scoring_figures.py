@@ -35,7 +35,7 @@ HAND = ["ccc", "cwc", "cm", "u"]
 def _acc(patterns, n_steps=None):
     acc = ScoreAccumulator(n_steps=n_steps)
     for p in patterns:
-        acc.add_verdicts(p)
+        acc.add_outcome(p)
     return acc
 
 

@@ -25,7 +25,6 @@ __all__ = [
     "differing_span",
     "first_difference",
     "judge",
-    "verdict_code",
 ]
 
 
@@ -70,10 +69,6 @@ _CODES = {
     Verdict.PENDING: "p",
 }
 CODE_VERDICT = {v: k for k, v in _CODES.items()}
-
-
-def verdict_code(v: Verdict) -> str:
-    return _CODES[v]
 
 
 def first_difference(a: str, b: str) -> int:

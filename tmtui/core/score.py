@@ -253,9 +253,6 @@ class ScoreAccumulator:
         self.diagnoses: Counter[str] = Counter()
         self.findings: Counter[str] = Counter()
 
-    def add_verdicts(self, verdicts: str) -> None:
-        self.patterns[verdicts] += 1
-
     def add(self, s: SampleScore) -> None:
         d = s.diagnosis
         self.add_outcome(s.verdicts, None if d is None else d.kind.value, d is None or d.fatal)

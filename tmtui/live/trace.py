@@ -288,11 +288,6 @@ class Trace:
     def passed(self) -> bool:
         return self.final and self.correct == self.n_truth
 
-    def bad_steps(self) -> list[int]:
-        """Settled steps that are not correct, in order (rows past the truth included)."""
-        steps = [*range(self.n_truth), *sorted(self.extra)]
-        return [k for k in steps if self.verdict(k).bad]
-
     def next_bad(self, after: int) -> int | None:
         for k in range(max(after + 1, 0), self.n_truth):
             if self.verdict(k).bad:

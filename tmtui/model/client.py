@@ -148,10 +148,6 @@ class ModelClient:
             default_headers=config.headers,
         )
 
-    @property
-    def sdk(self) -> openai.AsyncOpenAI:
-        return self._sdk
-
     async def aclose(self) -> None:
         await self._sdk.close()
 
