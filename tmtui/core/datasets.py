@@ -83,17 +83,22 @@ class Instance:
         return self.system.run(self.init, self.max_states)
 
     def replace(self, **changes: Any) -> Instance:
-        """A copy with some fields changed (``dataclasses.replace``). The tag system and the
-        simulated ground truth already built are shared when they stay valid: the system while
-        m, rules and alphabet are unchanged, the run while init and max_states are too."""
-        new = dataclasses.replace(self, **changes)
-        cached = self.__dict__
-        if "system" in cached and all(
-            getattr(new, k) == getattr(self, k) for k in ("m", "rules", "alphabet")
-        ):
-            new.__dict__["system"] = cached["system"]
-            if "run" in cached and new.init == self.init and new.max_states == self.max_states:
-                new.__dict__["run"] = cached["run"]
+        """A copy with some fields changed (as ``dataclasses.replace``). The tag system and
+        the simulated ground truth already built are shared when they stay valid: the system
+        while m, rules and alphabet are unchanged, the run while init and max_states are too.
+        (Cheap: official files make one per sample.)"""
+        unknown = changes.keys() - _INSTANCE_FIELDS
+        if unknown:
+            raise TypeError(f"Instance has no field {sorted(unknown)[0]!r}")
+        new = object.__new__(Instance)
+        state = new.__dict__
+        state.update(self.__dict__)
+        state.update(changes)
+        if any(k in changes and changes[k] != getattr(self, k) for k in ("m", "rules", "alphabet")):
+            state.pop("system", None)
+            state.pop("run", None)
+        elif any(k in changes and changes[k] != getattr(self, k) for k in ("init", "max_states")):
+            state.pop("run", None)
         return new
 
     @property
@@ -142,6 +147,9 @@ class Instance:
         if len(stored) < len(truth):
             return f"step_results stops at {len(stored)} states but the system runs to {len(truth)}"
         return None
+
+
+_INSTANCE_FIELDS = frozenset(f.name for f in dataclasses.fields(Instance))
 
 
 @dataclass
