@@ -370,3 +370,74 @@ def test_an_unreadable_last_step_marked_halt_is_not_a_truncation():
     # cut before the marker, the same answer is truncated
     cut = text[: text.rindex(" <halt>") - 5]
     assert score_sample(inst, cut).diagnosis.kind is Kind.TRUNCATED
+
+
+# -- compat mode: the official regex's reading is not blamed on the model ---------------------
+
+
+def _long_instance():
+    return next(inst for inst in DS if len(inst.run) == inst.max_states)
+
+
+def test_compat_diagnosis_says_the_regex_missed_steps_the_answer_writes():
+    """The official predict script's answers sometimes head later steps `Step 18: [...]` with
+    no `Queue State:` label: the regex reads 17 steps, the answer writes all 31, all right."""
+    from tmtui.core.parsed import ParserMode
+
+    inst = _long_instance()
+    steps = flawed_steps(inst)
+    text = format_answer(steps[:18]) + format_answer(steps[18:], style="compact")
+    compat = score_sample(inst, text, mode=ParserMode.TMBENCH)
+    strict = score_sample(inst, text)
+    assert strict.passed and not compat.passed
+    d = compat.diagnosis
+    assert d.kind is Kind.READ_DIFFERENTLY and d.step == 18
+    assert "the official evaluator finds no step 18" in d.message
+    assert "not a reasoning error" in d.message and "premature halt" not in d.message
+    assert d.detail["written"] == inst.run.state(18)
+
+
+def test_compat_diagnosis_of_an_echo_answer_is_a_reading_difference():
+    """An answer that echoes the previous queue before writing the new one (Gemini sample 73
+    does): the regex takes the echo; strict takes the queue after the action."""
+    from tmtui.core.parsed import ParserMode
+
+    inst = _long_instance()
+    text = format_answer(flawed_steps(inst), style="echo")
+    compat = score_sample(inst, text, mode=ParserMode.TMBENCH)
+    assert score_sample(inst, text).passed
+    d = compat.diagnosis
+    assert d.kind is Kind.READ_DIFFERENTLY and d.step == 1
+    assert "previous queue repeated" not in d.message
+    assert f"reads step 1 as [{' '.join(inst.run.state(0))}]" in d.message
+    assert f"writes it as [{' '.join(inst.run.state(1))}]" in d.message
+
+
+def test_compat_diagnosis_keeps_a_real_mistake_and_says_how_it_was_read():
+    """The answer is wrong at the step the regex misreads: the mistake is diagnosed from what
+    the answer writes, with the official reading noted."""
+    from tmtui.core.parsed import ParserMode
+
+    inst = _long_instance()
+    steps = next(
+        st
+        for k in range(3, 20)
+        if (st := flawed_steps(inst, {k: Kind.COPY_ERROR}, rng=random.Random(2))) is not None
+    )
+    text = format_answer(steps, style="echo")
+    d = score_sample(inst, text, mode=ParserMode.TMBENCH).diagnosis
+    assert d.step == 1 and d.kind is Kind.READ_DIFFERENTLY  # step 1's echo comes first
+    # a mistake at the very step the regex misreads: diagnosed from what the answer writes
+    wrong1 = next(
+        st
+        for seed in range(50)
+        if (st := flawed_steps(inst, {1: Kind.WRONG_PRODUCTION}, rng=random.Random(seed)))
+    )
+    d1 = score_sample(inst, format_answer(wrong1, style="echo"), mode=ParserMode.TMBENCH)
+    d1 = d1.diagnosis
+    assert d1.step == 1 and d1.kind is Kind.WRONG_PRODUCTION
+    assert "the official evaluator reads step 1 as" in d1.message
+    # where both parsers read the same wrong queue, the official diagnosis stands as it is
+    plain = format_answer(steps)
+    same = score_sample(inst, plain, mode=ParserMode.TMBENCH).diagnosis
+    assert same.kind is Kind.COPY_ERROR and "official evaluator" not in same.message

@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tmtui.core.align import Alignment, Verdict, differing_span, local_validity
-from tmtui.core.parsed import ParseResult, StepOccurrence
+from tmtui.core.align import Alignment, Verdict, align, differing_span, local_validity
+from tmtui.core.parsed import ParseResult, ParserMode, StepOccurrence
 from tmtui.core.tagsystem import Run, TagSystem
+from tmtui.core.text import one_line
 
 __all__ = ["Diagnosis", "Kind", "diagnose", "explain_transition"]
 
@@ -35,6 +36,7 @@ class Kind(StrEnum):
     STEPS_AFTER_HALT = "steps-after-halt"
     BEYOND_CAP = "beyond-cap"
     TRUNCATED = "truncated"
+    READ_DIFFERENTLY = "format:read-differently"  # the official regex misread a right step
     OTHER = "other"
 
     @property
@@ -60,6 +62,7 @@ _LABELS = {
     Kind.STEPS_AFTER_HALT: "steps after halting",
     Kind.BEYOND_CAP: "steps beyond the cap",
     Kind.TRUNCATED: "truncated answer",
+    Kind.READ_DIFFERENTLY: "format: read differently",
     Kind.OTHER: "other error",
 }
 
@@ -223,6 +226,60 @@ def _halt_claim_before(parse: ParseResult, step: int) -> int | None:
     return None
 
 
+def _queue_words(ps: StepOccurrence) -> str:
+    if ps.queue is None:
+        return "no readable queue"
+    return f"[{one_line(' '.join(ps.queue), 80)}]"
+
+
+def _reading_note(c: StepOccurrence | None, s: StepOccurrence | None, k: int) -> str:
+    """'the official evaluator reads step 1 as [A B]; the answer writes it as [C D]'."""
+    official = (
+        f"the official evaluator finds no step {k}"
+        if c is None
+        else f"the official evaluator reads step {k} as {_queue_words(c)}"
+    )
+    if s is None:
+        return f"{official}; the answer writes no step {k} the strict parser can read"
+    return f"{official}; the answer writes {'it' if c is not None else f'step {k}'} as {_queue_words(s)}"
+
+
+def _reading_difference(
+    alignment: Alignment,
+    run: Run,
+    parse: ParseResult,
+    strict: ParseResult,
+    k: int,
+    **context,
+) -> Diagnosis | None:
+    """At the official reading's first divergence k: when the strict reading of step k is
+    not the official one, say so, and blame the model only for what the answer writes."""
+    c, s = parse.steps.get(k), strict.steps.get(k)
+    c_queue = None if c is None else c.queue
+    s_queue = None if s is None else s.queue
+    if c_queue == s_queue and (c is None) == (s is None):
+        return None  # both parsers read step k alike: the official reading's diagnosis stands
+    note = _reading_note(c, s, k)
+    detail = {"official": c_queue, "written": s_queue, "read_differently": True}
+    want = alignment.steps[k].expected if k < alignment.n_truth else None
+    if s_queue is not None and s_queue == want:
+        return Diagnosis(
+            Kind.READ_DIFFERENTLY,
+            k,
+            f"format: {note} — a format difference, not a reasoning error "
+            "(the parse inspector shows both readings)",
+            detail,
+        )
+    # the answer is wrong here too: diagnose what it writes, and say how it was read
+    truth = [row.expected or "" for row in alignment.steps[: alignment.n_truth]]
+    own = diagnose(align(truth, strict), run, strict, **context)
+    if own is None or own.step != k:
+        return Diagnosis(Kind.READ_DIFFERENTLY, k, f"format: {note}", detail)
+    own.message = f"{own.message} ({note})"
+    own.detail = {**own.detail, **detail}
+    return own
+
+
 def diagnose(
     alignment: Alignment,
     run: Run,
@@ -231,8 +288,13 @@ def diagnose(
     status: str | None = None,
     finish_reason: str | None = None,
     answer_empty: bool = False,
+    strict: ParseResult | None = None,
 ) -> Diagnosis | None:
-    """Explain the first divergence (or, for a passing sample, a halting finding)."""
+    """Explain the first divergence (or, for a passing sample, a halting finding).
+
+    ``strict``: when ``parse`` is the official (compat) reading, the strict reading of the same
+    answer; where the two read the first divergent step differently, the diagnosis says so and
+    describes what the answer writes, not the regex's misreading of it."""
     system = run.system
     stopped = status in ("cut", "interrupted", "error") or finish_reason == "length"
     if alignment.passed:
@@ -241,6 +303,12 @@ def diagnose(
     if div is None:  # only pending steps: nothing to say yet
         return None
     k = div.step
+    if strict is not None and parse.mode is ParserMode.TMBENCH:
+        context = {"status": status, "finish_reason": finish_reason, "answer_empty": answer_empty}
+        differs = _reading_difference(alignment, run, parse, strict, k, **context)
+        if differs is not None:
+            differs.new_errors, differs.inherited = _validity(alignment, run, parse)
+            return differs
     new, inherited = _validity(alignment, run, parse)
     base = {"new_errors": new, "inherited": inherited}
     if parse.empty:

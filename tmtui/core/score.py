@@ -140,6 +140,10 @@ def score_sample(
     al = align(states, parse)
     diag = None
     if diagnose_it:
+        strict = None
+        if parse.mode is ParserMode.TMBENCH and not al.passed:
+            # the official reading failed: is it the answer, or the regex's reading of it?
+            strict = parse_answer(answer, ParserMode.STRICT, inst.alphabet)
         diag = diagnose(
             al,
             run,
@@ -147,6 +151,7 @@ def score_sample(
             status=status,
             finish_reason=finish_reason,
             answer_empty=not answer.strip(),
+            strict=strict,
         )
     div = al.first_divergence
     return SampleScore(

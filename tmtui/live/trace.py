@@ -358,6 +358,8 @@ class Trace:
             self.mode,
             len(self.extra) if self.final else 0,
             self.status,
+            # in compat mode the strict reading of the same step can change the diagnosis
+            self._strict_queue(fd) if self.mode is ParserMode.TMBENCH else None,
         )
         if key == self._diag_key:
             return self._diag
@@ -366,6 +368,11 @@ class Trace:
             self._diag = None
             return None
         al = self.alignment()
+        strict = None
+        if self.mode is ParserMode.TMBENCH:  # both readings, so a misreading is said
+            strict = self._result or ParseResult(
+                mode=ParserMode.STRICT, version=STRICT_VERSION, steps=dict(self.parser.steps)
+            )
         self._diag = diagnose(
             al,
             self.run,
@@ -373,8 +380,13 @@ class Trace:
             status=self.status if self.final else None,
             finish_reason=self.finish_reason,
             answer_empty=self.final and not self.answer.text.strip(),
+            strict=strict,
         )
         return self._diag
+
+    def _strict_queue(self, step: int | None) -> tuple[bool, str | None]:
+        ps = None if step is None else self.parser.steps.get(step)
+        return (ps is not None, None if ps is None else ps.queue)
 
     def explain(self, step: int) -> StepExplanation:
         """Everything the step panel shows about ``step`` (see :mod:`tmtui.core.explain`)."""
