@@ -236,3 +236,111 @@ def test_quiet_counts_bad_records(tmp_path):
     assert r.code == 1
     assert "line 2" not in r.stderr
     assert len(r.json()["errors"]) == 3
+
+
+# -- attempts that did not happen, pooled tables, --compare ------------------------------------
+
+
+def test_failed_requests_and_interrupted_streams_are_counted_apart(tmp_path):
+    from tests.cli.clihelp import answer, record_line
+
+    p = tmp_path / "run.jsonl"
+    p.write_bytes(
+        record_line(0, answer(0))
+        + record_line(1, answer(1))
+        + record_line(2, "", status="error", error="connection refused")
+        + record_line(3, answer(3)[:200], status="interrupted", error="stream dropped")
+    )
+    d = invoke("score", p, "--json", "--bootstrap", "0").json()
+    assert d["n_samples"] == 2 and d["passed"] == 2 and d["pass_rate"] == 100.0
+    assert d["request_errors"] == 1 and d["incomplete"] == 1
+    assert [n["where"] for n in d["not_attempted"]] == ["line 3", "line 4"]
+    assert d["not_attempted"][0] == {
+        "where": "line 3",
+        "status": "error",
+        "error": "connection refused",
+    }
+    assert "truncated" not in d["diagnoses"]  # a failed request is not a truncated answer
+    table = invoke("score", p, "--bootstrap", "0").stdout
+    assert "request errors (not scored)" in table and "incomplete (not scored)" in table
+    assert "line 3: request failed: connection refused (not scored)" in table
+    rows = invoke("score", p, "--json", "--per-sample", "--bootstrap", "0").json()["per_sample"]
+    assert [r["attempted"] for r in rows] == [True, True, False, False]
+    assert rows[2]["diagnosis"] is None
+
+
+def test_a_file_of_failed_requests_only_scores_nothing_and_says_so(tmp_path):
+    from tests.cli.clihelp import record_line
+
+    p = tmp_path / "run.jsonl"
+    p.write_bytes(record_line(0, "", status="error", error="HTTP 404: no such model"))
+    r = invoke("score", p, "--bootstrap", "0")
+    assert r.code == 2
+    assert "request errors (not scored)" in r.stdout
+    assert "no answers to score" in r.stderr
+
+
+def _table_rows(text: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│┃").split("│")]
+        if len(cells) > 1 and cells[0]:
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_pooled_table_is_built_by_row_name(tmp_path, mini_results):
+    """The first file has no halting finding and skips a sample; the second has a finding and
+    skips none: every row lines up under its own name."""
+    from tests.cli.clihelp import answer, record_line
+
+    second = tmp_path / "b.jsonl"
+    second.write_bytes(
+        record_line(0, answer(0)) + record_line(6, answer(6, {-1: Kind.STEPS_AFTER_HALT}))
+    )
+    rows = _table_rows(invoke("score", mini_results, second, "--bootstrap", "0").stdout)
+    assert rows["skipped (no ans)"] == ["1", "0", "1"]
+    assert rows["bad records"] == ["0", "0", "0"]
+    assert rows["samples"] == ["6", "2", "8"]
+    assert rows["halting findings"][0] == "—"
+    assert "steps-after-halt 1" in rows["halting findings"][1]
+
+
+def test_compare_counts_samples_read_differently_with_the_same_verdicts(tmp_path):
+    """At one step the answer echoes the previous queue and then writes a wrong one: the
+    regex reads the echo, strict the written queue; both are wrong, so the verdicts agree,
+    but the readings differ and --compare must say so."""
+    import random
+
+    from tests.cli.clihelp import DS, record_line
+    from tmtui.core.answer import format_step
+    from tmtui.core.mutate import flawed_steps
+
+    inst = DS[0]
+    k, steps = next(
+        (k, st)
+        for k in range(2, 12)
+        if (st := flawed_steps(inst, {k: Kind.COPY_ERROR}, rng=random.Random(1))) is not None
+    )
+    parts = []
+    for s in steps:
+        if s.step == k:
+            s.prev = steps[k - 1].queue
+            parts.append(format_step(s, "echo"))
+        else:
+            parts.append(format_step(s))
+    p = tmp_path / "r.jsonl"
+    p.write_bytes(record_line(0, "".join(parts)))
+    d = invoke("score", p, "--compare", "--json", "--bootstrap", "0").json()
+    (dis,) = d["disagreements"]
+    assert dis["strict_verdicts"] == dis["compat_verdicts"] and dis["verdicts_differ"] is False
+    assert [s["step"] for s in dis["steps"]] == [k]
+    table = invoke("score", p, "--compare", "--bootstrap", "0").stdout
+    assert "read 1 sample(s) differently (0 with different verdicts, 1 with the same" in table
+    assert "None" not in table
+
+
+def test_compare_table_says_not_read_instead_of_none(mini_results):
+    table = invoke("score", mini_results, "--compare", "--bootstrap", "0").stdout
+    assert "None" not in table
+    assert "tmbench (not read) (missing)" in table

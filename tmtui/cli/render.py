@@ -41,27 +41,53 @@ def _ci(v: float, ci: tuple[float, float] | None) -> str:
     return f"{v:.1f}  [{ci[0]:.1f}–{ci[1]:.1f}]"
 
 
-def _rows(r: DatasetScore, fs: FileScore | None) -> list[tuple[str, str]]:
-    wrong = sum(c["wrong"] for c in r.step_counts)
-    missing = sum(c["missing"] for c in r.step_counts)
-    unparsable = sum(c["unparsable"] for c in r.step_counts)
-    rows = [
-        ("samples", f"{r.n_samples}"),
-        ("passed", f"{r.passed}"),
-        ("pass rate %", _ci(r.pass_rate, r.intervals.get("pass_rate"))),
-        ("SWA uniform %", _ci(r.swa_uniform, r.intervals.get("swa_uniform"))),
-        ("SWA linear %", _ci(r.swa_linear, r.intervals.get("swa_linear"))),
-        ("wrong steps", f"{wrong}"),
-        ("missing steps", f"{missing}"),
-        ("unparsable steps", f"{unparsable}"),
-    ]
-    if fs is not None:
-        rows.append(("skipped (no ans)", f"{fs.skipped}"))
-        rows.append(("bad records", f"{len(fs.errors)}"))
-    diag = ", ".join(f"{k} {v}" for k, v in r.diagnoses.items()) or "—"
-    rows.append(("first divergences", diag))
-    if r.findings:
-        rows.append(("halting findings", ", ".join(f"{k} {v}" for k, v in r.findings.items())))
+# every row of the score table, in order; a row shows when some column has it
+_ROW_ORDER = (
+    "samples",
+    "passed",
+    "pass rate %",
+    "SWA uniform %",
+    "SWA linear %",
+    "wrong steps",
+    "missing steps",
+    "unparsable steps",
+    "request errors (not scored)",
+    "incomplete (not scored)",
+    "skipped (no ans)",
+    "bad records",
+    "first divergences",
+    "halting findings",
+)
+
+
+def _rows(r: DatasetScore | None, files: list[FileScore]) -> dict[str, str]:
+    """One column of the score table, by row name: a file's figures (``files`` = [it]) or
+    the pooled figures of several (``files`` = all of them)."""
+    rows: dict[str, str] = {}
+    if r is not None:
+        rows["samples"] = f"{r.n_samples}"
+        rows["passed"] = f"{r.passed}"
+        rows["pass rate %"] = _ci(r.pass_rate, r.intervals.get("pass_rate"))
+        rows["SWA uniform %"] = _ci(r.swa_uniform, r.intervals.get("swa_uniform"))
+        rows["SWA linear %"] = _ci(r.swa_linear, r.intervals.get("swa_linear"))
+        rows["wrong steps"] = f"{sum(c['wrong'] for c in r.step_counts)}"
+        rows["missing steps"] = f"{sum(c['missing'] for c in r.step_counts)}"
+        rows["unparsable steps"] = f"{sum(c['unparsable'] for c in r.step_counts)}"
+    else:
+        rows["samples"] = "0"
+    errors = sum(f.count("error") for f in files)
+    incomplete = sum(f.count("interrupted") for f in files)
+    if errors:
+        rows["request errors (not scored)"] = f"{errors}"
+    if incomplete:
+        rows["incomplete (not scored)"] = f"{incomplete}"
+    rows["skipped (no ans)"] = f"{sum(f.skipped for f in files)}"
+    rows["bad records"] = f"{sum(len(f.errors) for f in files)}"
+    if r is not None:
+        diag = ", ".join(f"{k} {v}" for k, v in r.diagnoses.items()) or "—"
+        rows["first divergences"] = diag
+        if r.findings:
+            rows["halting findings"] = ", ".join(f"{k} {v}" for k, v in r.findings.items())
     return rows
 
 
@@ -74,32 +100,43 @@ def print_score_table(report: ScoreReport, *, per_sample: bool = False) -> None:
     out = console()
     if not report.files:
         return
-    columns: list[tuple[str, DatasetScore, FileScore | None]] = []
+    columns: list[tuple[str, DatasetScore | None, list[FileScore]]] = []
     for fs in report.files:
         name = fs.source.rsplit("/", 1)[-1]
-        if fs.result is not None:
+        if fs.result is not None or fs.not_attempted:
             label = name if fs.other is None else f"{name} · {fs.mode}"
-            columns.append((label, fs.result, fs))
+            columns.append((label, fs.result, [fs]))
         if fs.other is not None:
-            columns.append((f"{name} · {fs.other.mode}", fs.other, fs))
+            columns.append((f"{name} · {fs.other.mode}", fs.other, [fs]))
     if report.pooled is not None:
-        columns.append(("all files", report.pooled, None))
+        columns.append(("all files", report.pooled, report.files))
         if report.pooled_other is not None:
-            columns.append((f"all files · {report.pooled_other.mode}", report.pooled_other, None))
+            label = f"all files · {report.pooled_other.mode}"
+            columns.append((label, report.pooled_other, report.files))
     if not columns:
         return
     table = Table(title=_t(f"tmtui score · {_parser_line(report.mode)}"), title_justify="left")
     table.add_column("")
     for label, _, _ in columns:
         table.add_column(_t(label), justify="right", overflow="fold")
-    rows = [_rows(r, fs) for _, r, fs in columns]
-    for i, (name, _) in enumerate(rows[0]):
-        cells = []
-        for col in rows:
-            cells.append(_t(col[i][1]) if i < len(col) else _t(""))
-        table.add_row(_t(name, "bold"), *cells)
+    cols = [_rows(r, files) for _, r, files in columns]
+    for name in _ROW_ORDER:
+        if any(name in col for col in cols):
+            table.add_row(_t(name, "bold"), *(_t(col.get(name, "—")) for col in cols))
     out.print(table)
+    for fs in report.files:
+        for n in fs.not_attempted[:20]:
+            what = "request failed" if n.status == "error" else "stream interrupted"
+            why = f": {n.error}" if n.error else ""
+            out.print(
+                _t(f"not attempted: {fs.source}: {n.where}: {what}{why} (not scored)"),
+                style="yellow",
+            )
+        if len(fs.not_attempted) > 20:
+            out.print(_t(f"... {len(fs.not_attempted) - 20} more not attempted"), style="yellow")
     for label, r, _ in columns:
+        if r is None:
+            continue
         acc = " ".join(_pct(a) for a in r.step_accuracy)
         out.print(_t(f"ACC(i) {label}, steps 0..{r.n_steps - 1}:"), style="dim")
         out.print(Text(acc), style="dim")
@@ -107,7 +144,15 @@ def print_score_table(report: ScoreReport, *, per_sample: bool = False) -> None:
         for msg in fs.truth_mismatches[:5]:
             out.print(_t(f"warning: {fs.source}: {msg}"), style="yellow")
     if report.disagreements:
-        out.print(_t(f"strict and tmbench read {len(report.disagreements)} sample(s) differently:"))
+        n = len(report.disagreements)
+        differ = sum(1 for d in report.disagreements if d.verdicts_differ)
+        out.print(
+            _t(
+                f"strict and tmbench read {n} sample(s) differently "
+                f"({differ} with different verdicts, {n - differ} with the same verdicts "
+                "from different queues):"
+            )
+        )
         t = Table(show_lines=False)
         for col in ("file", "sample", "strict", "tmbench", "first differing step"):
             t.add_column(col)
@@ -116,8 +161,9 @@ def print_score_table(report: ScoreReport, *, per_sample: bool = False) -> None:
             detail = "—"
             if first is not None:
                 detail = (
-                    f"step {first['step']}: strict {first['strict']!s} ({first['strict_verdict']}) · "
-                    f"tmbench {first['compat']!s} ({first['compat_verdict']})"
+                    f"step {first['step']}: strict {_queue(first['strict'])} "
+                    f"({first['strict_verdict']}) · "
+                    f"tmbench {_queue(first['compat'])} ({first['compat_verdict']})"
                 )
             t.add_row(
                 _t(d.source.rsplit("/", 1)[-1]),
@@ -130,6 +176,11 @@ def print_score_table(report: ScoreReport, *, per_sample: bool = False) -> None:
     if per_sample:
         for fs in report.files:
             _print_samples(out, fs)
+
+
+def _queue(q: str | None) -> str:
+    """A queue read by a parser, as shown in a table ("not read" where there is none)."""
+    return "(not read)" if q is None else q
 
 
 def _marks(verdicts: str) -> str:

@@ -34,6 +34,7 @@ from tmtui.core.parsed import ParseResult, ParserMode
 from tmtui.core.stats import percentile_interval, poisson, wilson
 
 __all__ = [
+    "NOT_ATTEMPTED",
     "SCORER_VERSION",
     "DatasetScore",
     "SampleScore",
@@ -43,6 +44,10 @@ __all__ = [
 ]
 
 SCORER_VERSION = "score-1"
+
+# Records of attempts that did not happen: a request that failed, a stream interrupted before
+# its end. They are counted apart, never scored as a model's wrong answer.
+NOT_ATTEMPTED = frozenset({"error", "interrupted"})
 
 
 def parse_answer(
@@ -110,6 +115,7 @@ class SampleScore:
             "swa_uniform": round(self.swa(), 4),
             "deviations": self.deviations,
             "status": self.status,
+            "attempted": self.status not in NOT_ATTEMPTED,
             "rules_sha256": self.rules_sha256,
             "prompt_sha256": self.prompt_sha256,
         }
@@ -134,6 +140,8 @@ def score_sample(
 ) -> SampleScore:
     """Score one answer. ``truth`` overrides the simulated ground truth (official files carry
     their own ``step_results``; compat mode scores against them, exactly as acc.py does)."""
+    if status in NOT_ATTEMPTED:
+        diagnose_it = False  # no answer to explain: the attempt did not happen
     run = inst.run
     states: Sequence[str] = truth if truth is not None else run.states()
     parse = parse_answer(answer, mode, inst.alphabet)
@@ -227,6 +235,8 @@ class DatasetScore:
     parser_version: str
     scorer_version: str = SCORER_VERSION
     bootstrap: int = 0
+    request_errors: int = 0  # records of failed requests (status error), not scored
+    incomplete: int = 0  # records of interrupted streams (status interrupted), not scored
 
     def to_dict(self) -> dict:
         return {
@@ -244,6 +254,8 @@ class DatasetScore:
             "parser": {"mode": self.mode, "version": self.parser_version},
             "scorer_version": self.scorer_version,
             "bootstrap_resamples": self.bootstrap,
+            "request_errors": self.request_errors,
+            "incomplete": self.incomplete,
         }
 
 
@@ -257,14 +269,27 @@ class ScoreAccumulator:
         self.patterns: Counter[str] = Counter()
         self.diagnoses: Counter[str] = Counter()
         self.findings: Counter[str] = Counter()
+        self.not_attempted: Counter[str] = Counter()  # status -> records (error, interrupted)
 
     def add(self, s: SampleScore) -> None:
         d = s.diagnosis
-        self.add_outcome(s.verdicts, None if d is None else d.kind.value, d is None or d.fatal)
+        self.add_outcome(
+            s.verdicts, None if d is None else d.kind.value, d is None or d.fatal, s.status
+        )
 
-    def add_outcome(self, verdicts: str, kind: str | None = None, fatal: bool = True) -> None:
+    def add_outcome(
+        self,
+        verdicts: str,
+        kind: str | None = None,
+        fatal: bool = True,
+        status: str = "complete",
+    ) -> None:
         """What :meth:`add` keeps of a sample: its verdicts and its diagnosis kind (a fatal
-        one is a first divergence, else a finding on a passing sample)."""
+        one is a first divergence, else a finding on a passing sample). A record of an attempt
+        that did not happen (status error or interrupted) is only counted, apart."""
+        if status in NOT_ATTEMPTED:
+            self.not_attempted[status] += 1
+            return
         self.patterns[verdicts] += 1
         if kind is not None:
             (self.diagnoses if fatal else self.findings)[kind] += 1
@@ -273,6 +298,7 @@ class ScoreAccumulator:
         self.patterns.update(other.patterns)
         self.diagnoses.update(other.diagnoses)
         self.findings.update(other.findings)
+        self.not_attempted.update(other.not_attempted)
 
     @property
     def n(self) -> int:
@@ -361,6 +387,8 @@ class ScoreAccumulator:
             mode=self.mode,
             parser_version=self.mode.version,
             bootstrap=bootstrap if n > 1 else 0,
+            request_errors=self.not_attempted["error"],
+            incomplete=self.not_attempted["interrupted"],
         )
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from tmtui.core.parsed import ParserMode
 from tmtui.core.score import DatasetScore, SampleScore
+from tmtui.core.text import one_line
 from tmtui.io.sources import ItemError, OfficialSource, Resolver, SourceError, open_source
 from tmtui.scoring.sample import PromptHashes, parser_disagreements
 from tmtui.scoring.stream import Scored, ScoreGroups, score_source
 
-__all__ = ["Disagreement", "FileScore", "ScoreReport", "score_files"]
+__all__ = ["Disagreement", "FileScore", "NotAttempted", "ScoreReport", "score_files"]
 
 
 @dataclass
@@ -29,8 +30,13 @@ class Disagreement:
     compat: str
     steps: list[dict]  # step, strict queue, compat queue, and both verdicts
 
+    @property
+    def verdicts_differ(self) -> bool:
+        return self.strict != self.compat
+
     def to_dict(self) -> dict:
         return {
+            "verdicts_differ": self.verdicts_differ,
             "source": self.source,
             "where": self.where,
             "instance_id": self.instance_id,
@@ -41,6 +47,18 @@ class Disagreement:
             "compat_passed": bool(self.compat) and set(self.compat) == {"c"},
             "steps": self.steps,
         }
+
+
+@dataclass(slots=True)
+class NotAttempted:
+    """A record of an attempt that did not happen: counted and listed apart, never scored."""
+
+    where: str
+    status: str  # "error" (the request failed) or "interrupted" (the stream was cut)
+    error: str  # why, as recorded
+
+    def to_dict(self) -> dict:
+        return {"where": self.where, "status": self.status, "error": self.error}
 
 
 @dataclass
@@ -55,10 +73,18 @@ class FileScore:
     skipped: int = 0  # official samples without "ans"
     models: set[str] = field(default_factory=set)
     truth_mismatches: list[str] = field(default_factory=list)
+    # records of attempts that did not happen (failed requests, interrupted streams)
+    not_attempted: list[NotAttempted] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for n in self.not_attempted if n.status == status)
 
     def to_dict(self, per_sample: bool) -> dict:
         d = self.result.to_dict() if self.result else {}
         d = {"source": self.source, "kind": self.kind, **d}
+        d["request_errors"] = self.count("error")
+        d["incomplete"] = self.count("interrupted")
+        d["not_attempted"] = [n.to_dict() for n in self.not_attempted]
         d["skipped_without_answer"] = self.skipped
         d["errors"] = [{"where": e.where, "message": e.message} for e in self.errors]
         d["models"] = sorted(self.models)
@@ -86,10 +112,9 @@ class ScoreReport:
 
 
 def _disagreement(s: Scored) -> Disagreement | None:
-    """The --compare row of a sample whose two readings give different verdicts."""
+    """The --compare row of a sample the two parsers read differently: different verdicts,
+    or the same verdicts from different queues."""
     assert s.score is not None and s.other is not None and s.item is not None
-    if s.score.verdicts == s.other.verdicts:
-        return None
     strict, compat = (s.score, s.other) if s.score.mode is ParserMode.STRICT else (s.other, s.score)
     assert strict.parse is not None and compat.parse is not None
     item = s.item
@@ -97,6 +122,9 @@ def _disagreement(s: Scored) -> Disagreement | None:
         item.instance, item.answer, truth=item.truth, strict=strict.parse, compat=compat.parse
     )
     n = strict.n_truth
+    steps = [d.to_dict() for d in cmp.steps if d.step < n]
+    if not steps and strict.verdicts == compat.verdicts:
+        return None
     return Disagreement(
         source=s.source,
         where=s.where,
@@ -104,7 +132,7 @@ def _disagreement(s: Scored) -> Disagreement | None:
         index=s.index,
         strict=strict.verdicts,
         compat=compat.verdicts,
-        steps=[d.to_dict() for d in cmp.steps if d.step < n],
+        steps=steps,
     )
 
 
@@ -146,6 +174,14 @@ def score_files(
                     on_error(s)
                 continue
             fs.models.add(s.model)
+            if not s.attempted:
+                rec = s.item.record if s.item is not None else None
+                why = (rec.error or "") if rec is not None else ""
+                fs.not_attempted.append(NotAttempted(s.where, s.status, one_line(why, 200)))
+                groups.add(s, key=name)
+                if per_sample and s.score is not None:
+                    fs.per_sample.append(s.score)
+                continue
             if s.truth_ok is False:
                 fs.truth_mismatches.append(
                     f"{s.where}: stored step_results disagree with the rules"

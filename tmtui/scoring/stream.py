@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
 from tmtui.core.parsed import ParserMode
-from tmtui.core.score import SampleScore, ScoreAccumulator
+from tmtui.core.score import NOT_ATTEMPTED, SampleScore, ScoreAccumulator
 from tmtui.io.sources import (
     ItemError,
     OfficialSource,
@@ -59,6 +59,12 @@ class Scored:
     @property
     def passed(self) -> bool:
         return bool(self.verdicts) and set(self.verdicts) == {"c"}
+
+    @property
+    def attempted(self) -> bool:
+        """False for a record of an attempt that did not happen (a failed request, an
+        interrupted stream): counted apart, never scored."""
+        return self.status not in NOT_ATTEMPTED
 
 
 def _scored(item: ScoreItem, sc: SampleScore, truth_ok: bool | None) -> Scored:
@@ -197,7 +203,7 @@ class ScoreGroups:
         """Add a sample to its group (``key``, or else ``self.key(s)``); returns the key."""
         if key is ...:
             key = self.key(s) if self.key is not None else None
-        self.accumulator(key).add_outcome(s.verdicts, s.diagnosis, s.fatal)
+        self.accumulator(key).add_outcome(s.verdicts, s.diagnosis, s.fatal, s.status)
         return key
 
     def __len__(self) -> int:
