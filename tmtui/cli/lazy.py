@@ -71,7 +71,13 @@ def load_command(name: str) -> TyperCommand | None:
 
 
 class PlainCommand(TyperCommand):
-    """A command that coerces its plain options without pydantic (:mod:`tmtui.cli.coerce`)."""
+    """A command that coerces its plain options without pydantic (:mod:`tmtui.cli.coerce`)
+    and shows them in click's conventions (:mod:`tmtui.cli.conventions`)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        from tmtui.cli.conventions import conventional
+
+        return conventional(super().get_params(ctx))
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from tmtui.cli.coerce import plain_coercion
@@ -119,6 +125,11 @@ class LazyGroup(TyperGroup):
         # when used, as PlainCommands like the others
         self.commands = _Commands()
         self._listing = False
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        from tmtui.cli.conventions import conventional
+
+        return conventional(super().get_params(ctx))
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from tmtui.cli.coerce import plain_coercion

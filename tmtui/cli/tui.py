@@ -91,8 +91,7 @@ def watch(
 ) -> None:
     """Watch a model simulate one instance, live, beside the true simulation.
 
-    With no arguments: TMBench instance 0 answered by the embedded synthetic model (served on
-    a loopback port, reached through the same client as any endpoint).
+    With no arguments: TMBench instance 0 answered by the embedded synthetic model (served on a loopback port, reached through the same client as any endpoint).
     """
     w = prepare_watch(WatchFlags(**locals()))
     _need_terminal()
