@@ -11,9 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 Scenario = Callable[[asyncio.StreamWriter], Awaitable[None]]
 
-SSE_HEAD = (
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
-)
+SSE_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
 
 
 def chunk(content: str | None = None, finish: str | None = None) -> bytes:
@@ -142,3 +140,34 @@ async def json_without_choices(w: asyncio.StreamWriter) -> None:
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
         b"Content-Length: %d\r\n\r\n%b" % (len(body), body)
     )
+
+
+@contextlib.contextmanager
+def hostile_thread(scenario: Scenario):
+    """:func:`hostile` in a thread of its own (for a ``tmtui`` subprocess); yields the
+    base URL."""
+    import threading
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    stop: asyncio.Event | None = None
+    url: list[str] = []
+
+    async def main() -> None:
+        nonlocal stop
+        stop = asyncio.Event()
+        async with hostile(scenario) as u:
+            url.append(u)
+            ready.set()
+            await stop.wait()
+
+    t = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    t.start()
+    ready.wait(10)
+    try:
+        yield url[0]
+    finally:
+        assert stop is not None
+        loop.call_soon_threadsafe(stop.set)
+        t.join(10)
+        loop.close()

@@ -45,7 +45,7 @@ async def _record(tmbench, scenario, **kw):
     ],
 )
 async def test_a_stream_that_ends_outside_the_protocol_is_not_complete(tmbench, scenario, words):
-    rec, events = await _record(tmbench, scenario)
+    rec, _ = await _record(tmbench, scenario)
     assert rec.status == "error" and words in rec.error
     if scenario is H.no_finish:  # the text that did arrive is kept
         assert rec.answer.startswith("### step 0:")

@@ -158,6 +158,8 @@ def _endpoint(f: RunFlags, settings: Any) -> Any:
     if f.extra_body is not None:
         try:
             extra = json.loads(f.extra_body, parse_constant=_no_constant)
+        except _NotFinite as exc:
+            raise fail(f"--extra-body must not hold NaN or infinity ({exc} is not JSON)") from None
         except json.JSONDecodeError as exc:
             raise fail(f"--extra-body is not valid JSON ({exc.msg})") from None
         except RecursionError:
@@ -194,10 +196,12 @@ def _endpoint(f: RunFlags, settings: Any) -> Any:
         ) from None
 
 
-def _no_constant(name: str) -> Any:
-    import json
+class _NotFinite(ValueError):
+    pass
 
-    raise json.JSONDecodeError(f"{name} is not a number JSON allows", name, 0)
+
+def _no_constant(name: str) -> Any:
+    raise _NotFinite(name)
 
 
 def run_batch(spec: Any, *, embedded: bool, show_progress: bool) -> BatchResult:
