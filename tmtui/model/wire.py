@@ -21,6 +21,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "MAX_EVENT_BYTES",
     "IncompleteStream",
+    "Oversized",
     "Received",
     "StreamError",
     "ThinkSplitter",
@@ -118,6 +119,10 @@ class IncompleteStream(StreamError):
     finish reason and no ``[DONE]``, or no answer at all. Not a complete answer."""
 
 
+class Oversized(StreamError):
+    """An event or a body larger than tmtui holds for one stream (refused, not buffered)."""
+
+
 # what one stream may make tmtui hold before it is refused: one server-sent event (a chat
 # chunk is well under a kilobyte) and a non-streamed JSON body
 MAX_EVENT_BYTES = 8 << 20
@@ -207,7 +212,7 @@ def _usage_report(u: _Usage) -> UsageReport:
 
 
 def _too_long(n: int) -> StreamError:
-    return StreamError(
+    return Oversized(
         f"a stream event longer than {MAX_EVENT_BYTES >> 20} MiB ({n:,} bytes without its end)"
     )
 
@@ -288,7 +293,7 @@ async def _json_body(http: Any, got: Received | None) -> AsyncIterator[list[byte
     async for block in http.aiter_bytes():
         n += len(block)
         if n > MAX_BODY_BYTES:
-            raise StreamError(f"a response body longer than {MAX_BODY_BYTES >> 20} MiB")
+            raise Oversized(f"a response body longer than {MAX_BODY_BYTES >> 20} MiB")
         parts.append(block)
     if got is not None:
         got.done = True  # the whole body arrived
