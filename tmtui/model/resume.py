@@ -156,7 +156,10 @@ class RunOutput:
             missing.append(d)
             d = d.parent
         for m in reversed(missing):
-            m.mkdir()
+            try:
+                m.mkdir()
+            except FileExistsError:  # another process made it: not ours to remove
+                continue
             self._made_dirs.append(m)
 
     def _remove_dirs(self) -> None:
