@@ -20,7 +20,9 @@ and tmtui never writes it to any file or log.
 
 from __future__ import annotations
 
+import math
 import os
+import stat
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["ConfigError", "Settings", "config_path", "load_settings"]
+__all__ = ["ConfigError", "Settings", "all_finite", "config_path", "load_settings"]
 
 
 class ConfigError(Exception):
@@ -64,6 +66,7 @@ class Settings(BaseSettings):
         extra="ignore",
         case_sensitive=False,
         populate_by_name=True,
+        allow_inf_nan=False,  # NaN and infinity are never a setting
     )
 
     base_url: str | None = Field(
@@ -85,7 +88,7 @@ class Settings(BaseSettings):
     seed: int | None = None
     reasoning_effort: str | None = None
     extra_body: dict[str, Any] = Field(default_factory=dict)
-    timeout: float = Field(default=600.0, gt=0)
+    timeout: float | None = Field(default=None, gt=0)  # wall clock of one try; None: no limit
     connect_timeout: float = Field(default=10.0, gt=0)
     stall_seconds: float = Field(default=180.0, gt=0)
     max_retries: int = Field(default=6, ge=0, le=100)
@@ -101,6 +104,13 @@ class Settings(BaseSettings):
         v = v.strip()
         if not v.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return v
+
+    @field_validator("extra_body")
+    @classmethod
+    def _finite_body(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if not all_finite(v):
+            raise ValueError("must not hold NaN or infinity")
         return v
 
     @classmethod
@@ -130,14 +140,42 @@ def _explain(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def all_finite(obj: Any) -> bool:
+    """No NaN or infinity anywhere in a JSON-like value (a request body is sent as JSON)."""
+    if isinstance(obj, float):
+        return math.isfinite(obj)
+    if isinstance(obj, dict):
+        return all(all_finite(v) for v in obj.values())
+    if isinstance(obj, list | tuple):
+        return all(all_finite(v) for v in obj)
+    return True
+
+
+def _check_file(where: Path, named: bool) -> None:
+    """The config file must be a regular file when it is there (a directory or a FIFO is one
+    clear line, never silently ignored; a FIFO is never opened); a file named on the command
+    line must be there."""
+    try:
+        st = where.stat()
+    except FileNotFoundError:
+        if named:
+            raise ConfigError(f"config file {where}: no such file") from None
+        return
+    except OSError as exc:
+        raise ConfigError(f"config file {where}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ConfigError(f"config file {where}: is a directory, not a TOML file")
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(f"config file {where}: not a regular file (a FIFO or a device?)")
+
+
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     """Settings from flags (``overrides``; None values are ignored), the environment and the
     config file. Raises :class:`ConfigError` with one line."""
     token = _path_override.set(Path(path).expanduser() if path is not None else None)
     try:
         where = config_path()
-        if path is not None and not where.exists():
-            raise ConfigError(f"config file {where}: no such file")
+        _check_file(where, path is not None)
         given = {k: v for k, v in overrides.items() if v is not None}
         try:
             return Settings(**given)

@@ -210,6 +210,46 @@ async def test_replay_of_an_official_results_file(tmbench):
         await client.aclose()
 
 
+async def test_replay_sends_the_recorded_token_counts(tmp_path, tmbench):
+    """What was recorded is replayed: an official file's num_token, a record's usage (not a
+    count of the pieces served); an answer cut by max_tokens is counted as served."""
+    path = Path("examples/tmbench-mini.results.json")
+    obj = json.loads(path.read_text())
+    obj["samples"][1]["num_token"] = 7299
+    official = tmp_path / "TMBench_some-model_chat.json"
+    official.write_text(json.dumps(obj))
+    async with serving(synthetic=False, replay=official) as srv:
+        client = ModelClient(config(srv, model="replay"))
+        for i in (0, 1):
+            got, _ = await collect(client, tmbench[i], messages(tmbench[i]))
+            assert got.record().usage.completion_tokens == obj["samples"][i]["num_token"]
+        cut = ModelClient(config(srv, model="replay", max_tokens=50))
+        got, _ = await collect(cut, tmbench[1], messages(tmbench[1]))
+        r = got.record()
+        assert r.finish_reason == "length" and r.usage.completion_tokens == 50
+        await client.aclose()
+        await cut.aclose()
+    from tmtui.io.jsonl import RecordWriter
+    from tmtui.io.records import Usage
+
+    async with serving(error_rate=0, tokens_per_second=0) as srv:
+        client = ModelClient(config(srv))
+        rec, _ = await collect(client, tmbench[3], messages(tmbench[3]))
+        await client.aclose()
+    record = rec.record()
+    record.usage = Usage(prompt_tokens=1111, completion_tokens=2222, reasoning_tokens=33)
+    recorded = tmp_path / "rec.jsonl"
+    with RecordWriter(recorded) as w:
+        w.write(record)
+    for tps in (None, 0):  # recorded timing, and token-sized pieces
+        async with serving(synthetic=False, replay=recorded, tokens_per_second=tps) as srv:
+            client = ModelClient(config(srv, model="replay"))
+            got, _ = await collect(client, tmbench[3], messages(tmbench[3]))
+            await client.aclose()
+        u = got.record().usage
+        assert (u.prompt_tokens, u.completion_tokens, u.reasoning_tokens) == (1111, 2222, 33)
+
+
 def test_replay_of_a_bad_file_is_one_clear_error(tmp_path):
     bad = tmp_path / "x.json"
     bad.write_text("[1, 2]")

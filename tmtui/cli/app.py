@@ -97,6 +97,31 @@ def warn(message: str) -> None:
     sys.stderr.write(f"tmtui: {one_line(message, 500)}\n")
 
 
+def check_finite(**values: float | None) -> None:
+    """One error line (exit 2) for a number that is NaN or infinite: ``--temperature nan``
+    must never be sent, nor ``--timeout inf`` disable a limit. Names are option names
+    (``retry_backoff`` is ``--retry-backoff``)."""
+    import math
+
+    for name, v in values.items():
+        if v is not None and not math.isfinite(v):
+            raise fail(f"--{name.replace('_', '-')} must be a finite number, not {v}")
+
+
+def _not_utf8(args: list[str]) -> str | None:
+    """The first argument that holds bytes that are not UTF-8 (Python keeps them as lone
+    surrogates), made visible; None when every argument is UTF-8."""
+    from tmtui.core.text import one_line
+
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("latin-1")
+            return one_line(ascii(shown)[1:-1], 120)
+    return None
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"tmtui {__version__}")
@@ -150,8 +175,26 @@ def pick_instance(ds, index: int | None, sid: str | None):
 
 def main() -> None:
     """Console entry point."""
+    import os
+
+    # bytes that are not UTF-8 in an argument: one line, before any work (the name of a
+    # file that exists may be any bytes)
+    bad = _not_utf8([a for a in sys.argv[1:] if not os.path.lexists(a)])
+    if bad is not None:
+        sys.stderr.write(
+            f"tmtui: error: the argument '{bad}' is not valid UTF-8; tmtui reads names, "
+            "models and text as UTF-8 (only the name of an existing file may be other bytes)\n"
+        )
+        sys.exit(EXIT_FAIL)
     try:
         app()
+    except UnicodeError as exc:
+        # text that cannot be encoded: bytes that are not UTF-8 in an argument (or the
+        # environment) reach a file, a request or the terminal
+        bad = _not_utf8(sys.argv[1:])
+        what = f"the argument '{bad}'" if bad else f"some text ({exc.reason})"
+        sys.stderr.write(f"tmtui: error: {what} is not valid UTF-8; tmtui needs UTF-8 text\n")
+        sys.exit(EXIT_FAIL)
     except KeyboardInterrupt:
         sys.stderr.write("tmtui: interrupted\n")
         sys.exit(130)

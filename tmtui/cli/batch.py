@@ -13,6 +13,7 @@ from typing import Any
 from tmtui.cli.app import (
     EXIT_FAIL,
     EXIT_PARTIAL,
+    check_finite,
     fail,
     load_dataset_or_fail,
     load_settings_or_fail,
@@ -56,11 +57,27 @@ class RunFlags:
     config: Path | None
     progress: bool | None
     score_table: bool
+    as_json: bool = False
+
+
+@dataclass
+class BatchResult:
+    """How a run ended: its exit code and figures (None when it never started)."""
+
+    code: int
+    stats: Any = None  # tmtui.model.runner.RunStats
 
 
 def prepare_run(f: RunFlags) -> tuple[Any, bool]:
     """The run's :class:`~tmtui.model.runner.RunSpec`, and whether the embedded synthetic
     model answers (it is started by :func:`run_batch`). Bad input: one line, exit 2."""
+    check_finite(
+        temperature=f.temperature,
+        top_p=f.top_p,
+        timeout=f.timeout,
+        stall_seconds=f.stall_seconds,
+        retry_backoff=f.retry_backoff,
+    )
     settings = load_settings_or_fail(
         f.config,
         model=f.model,
@@ -70,6 +87,7 @@ def prepare_run(f: RunFlags) -> tuple[Any, bool]:
         max_tokens=f.max_tokens,
         seed=f.seed,
         reasoning_effort=f.reasoning_effort,
+        timeout=f.timeout,
         stall_seconds=f.stall_seconds,
         max_retries=f.max_retries,
         concurrency=f.concurrency,
@@ -139,11 +157,19 @@ def _endpoint(f: RunFlags, settings: Any) -> Any:
     body = dict(settings.extra_body)
     if f.extra_body is not None:
         try:
-            extra = json.loads(f.extra_body)
+            extra = json.loads(f.extra_body, parse_constant=_no_constant)
+        except _NotFinite as exc:
+            raise fail(f"--extra-body must not hold NaN or infinity ({exc} is not JSON)") from None
         except json.JSONDecodeError as exc:
             raise fail(f"--extra-body is not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise fail("--extra-body is nested too deeply") from None
         if not isinstance(extra, dict):
             raise fail("--extra-body must be a JSON object")
+        from tmtui.config import all_finite
+
+        if not all_finite(extra):  # 1e999 is infinity
+            raise fail("--extra-body must not hold NaN or infinity")
         body.update(extra)
     api_key = settings.api_key_value()
     if f.api_key_env is not None:
@@ -157,7 +183,6 @@ def _endpoint(f: RunFlags, settings: Any) -> Any:
             max_tokens_field=f.max_tokens_param,
             stop=list(f.stop) if f.stop else None,
             extra_body=body or None,
-            timeout=f.timeout,
             backoff_base=f.retry_backoff,
         )
     except EndpointError as exc:
@@ -171,9 +196,18 @@ def _endpoint(f: RunFlags, settings: Any) -> Any:
         ) from None
 
 
-def run_batch(spec: Any, *, embedded: bool, show_progress: bool) -> int:
-    """Run ``spec`` (starting the embedded server first if asked); the exit code. The first
-    Ctrl-C stops the streams and saves what was received; a second one quits at once."""
+class _NotFinite(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotFinite(name)
+
+
+def run_batch(spec: Any, *, embedded: bool, show_progress: bool) -> BatchResult:
+    """Run ``spec`` (starting the embedded server first if asked); its exit code and
+    figures. The first Ctrl-C stops the streams and saves what was received; a second one
+    quits at once."""
     import asyncio
 
     from tmtui.model.runner import Runner
@@ -182,9 +216,32 @@ def run_batch(spec: Any, *, embedded: bool, show_progress: bool) -> int:
     runner = Runner(spec, on_progress=display.update, warn=warn)
     batch = _Batch(spec, runner, display)
     try:
-        return asyncio.run(batch.main(embedded))
+        code = asyncio.run(batch.main(embedded))
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
+    return BatchResult(code, runner.stats if batch.started else None)
+
+
+def sample_list(items: list[tuple[int, int, str]], limit: int = 20) -> str:
+    """'0-3, 7' (repeat 0 only) or '0#0, 0#1, 5#1' (sample#repeat), the first ``limit``."""
+    pairs = sorted({(i, r) for i, r, _ in items})
+    if all(r == 0 for _, r in pairs):
+        idx = [i for i, _ in pairs]
+        parts: list[str] = []
+        lo = prev = idx[0]
+        for i in [*idx[1:], None]:
+            if i is not None and i == prev + 1:
+                prev = i
+                continue
+            parts.append(str(lo) if lo == prev else f"{lo}-{prev}")
+            if i is not None:
+                lo = prev = i
+        shown = parts[:limit]
+        more = len(parts) - len(shown)
+    else:
+        shown = [f"{i}#{r}" for i, r in pairs[:limit]]
+        more = len(pairs) - len(shown)
+    return ", ".join(shown) + (f", ... ({more} more)" if more > 0 else "")
 
 
 class _Batch:
@@ -194,6 +251,7 @@ class _Batch:
         self.display = display
         self.interrupted = False
         self.presses = 0
+        self.started = False  # the run got past planning (its figures mean something)
 
     def on_signal(self) -> None:
         import os
@@ -223,6 +281,10 @@ class _Batch:
         runner, spec = self.runner, self.spec
         server = None
         try:
+            try:
+                runner.lock()  # the output is checked before the server starts
+            except RunError as exc:
+                raise fail(str(exc)) from None
             if embedded:
                 from tmtui.model.serve import ServeOptions, start_server
 
@@ -232,6 +294,7 @@ class _Batch:
                 todo = runner.plan()
             except RunError as exc:
                 raise fail(str(exc)) from None
+            self.started = True
             self._resuming(runner.stats)
             if not todo:
                 warn("nothing to do: every sample already has a complete record")
@@ -249,6 +312,11 @@ class _Batch:
         return self._summary(stats)
 
     def _resuming(self, st: Any) -> None:
+        if st.stale_lock:
+            warn(
+                f"{self.spec.output.name}.lock was stale: the run that left it ({st.stale_lock}) "
+                "is no longer running (killed?); taken over"
+            )
         if st.superseded:
             warn(
                 f"resuming: {st.superseded} unfinished record(s) moved to "
@@ -258,7 +326,8 @@ class _Batch:
             warn(f"resuming: {st.skipped} sample(s) already complete")
 
     def _summary(self, stats: Any) -> int:
-        """The closing lines; the exit code."""
+        """The closing lines; the exit code. Records with status error or interrupted are
+        requests that gave no answer: counted and listed apart, never as model failures."""
         spec = self.spec
         if stats.repaired_bytes:
             warn(
@@ -267,18 +336,69 @@ class _Batch:
         if stats.fatal:
             warn(f"error: {stats.fatal}")
             return EXIT_FAIL
-        summary = (
+        warn(
             f"{stats.done} record(s) written to {spec.output} in {stats.elapsed:.1f} s"
-            f" · errors {stats.errors} · cut {stats.cut} · retries {stats.retries}"
+            f" · complete {stats.complete} · cut {stats.cut} · errors {stats.errors}"
+            f" · interrupted {stats.interrupted} · retries {stats.retries}"
         )
-        if stats.interrupted:
-            summary += f" · interrupted {stats.interrupted}"
-        warn(summary)
+        if stats.unanswered:
+            warn(
+                f"not answered (the request failed; not counted as model answers, re-run to "
+                f"retry): {len(stats.unanswered)} sample(s): {sample_list(stats.unanswered)}"
+            )
         if self.interrupted:
             warn("interrupted: re-run the same command to resume")
             return EXIT_INTERRUPTED
-        if stats.errors:
+        if stats.errors and not stats.answered:
+            why = f" (last error: {stats.last_error})" if stats.last_error else ""
+            warn(f"error: no sample was answered: all {stats.errors} request(s) failed{why}")
+            return EXIT_FAIL
+        if stats.errors or stats.interrupted:
             if stats.last_error:
                 warn(f"last error: {stats.last_error}")
             return EXIT_PARTIAL
         return 0
+
+
+def run_json(result: BatchResult, output: Path) -> dict[str, Any]:
+    """``tmtui run --json``: the run's counts and the score of its output file (what
+    ``tmtui score --json OUT`` prints), as one object."""
+    st = result.stats
+    obj: dict[str, Any] = {
+        "output": str(output),
+        "exit_code": result.code,
+        "written": st.done,
+        "complete": st.complete,
+        "cut": st.cut,
+        "error": st.errors,
+        "interrupted": st.interrupted,
+        "skipped": st.skipped,
+        "superseded": st.superseded,
+        "retries": st.retries,
+        "rate_limited": st.rate_limited,
+        "elapsed_s": round(st.elapsed, 3),
+        "not_answered": [
+            {"index": i, "repeat": r, "status": status} for i, r, status in st.unanswered
+        ],
+        "fatal": st.fatal,
+        "score": _score_json(output),
+    }
+    return obj
+
+
+def _score_json(output: Path) -> Any:
+    """What ``tmtui score --json OUT`` prints, as an object (None without a file)."""
+    import contextlib
+    import io
+    import json
+
+    if not output.is_file():
+        return None
+    from tmtui.cli.render import print_score_json
+    from tmtui.scoring import score_files
+
+    report = score_files([output], mode="strict", bootstrap=1000)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        print_score_json(report)
+    return json.loads(buf.getvalue())

@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from tmtui.cli.app import app
-from tmtui.cli.batch import RunFlags, prepare_run, run_batch
+from tmtui.cli.app import EXIT_FAIL, app
+from tmtui.cli.batch import RunFlags, prepare_run, run_batch, run_json
 from tmtui.cli.serving import ServeFlags, serve_options, serve_until_stopped
 
 
@@ -139,13 +139,28 @@ def run(
     score_table: Annotated[
         bool, typer.Option("--score/--no-score", help="Print the score table at the end.")
     ] = True,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print one JSON object on stdout: the run's counts and the output's score.",
+        ),
+    ] = False,
 ) -> None:
     """Run a model on a dataset: one record per sample, resumable, crash-safe."""
     flags = RunFlags(**locals())
     spec, embedded = prepare_run(flags)
     show = sys.stderr.isatty() if progress is None else progress
-    code = run_batch(spec, embedded=embedded, show_progress=show)
-    if score_table and output.exists():
+    result = run_batch(spec, embedded=embedded, show_progress=show)
+    code = result.code
+    if as_json:
+        if result.stats is not None:
+            import json
+
+            obj = run_json(result, output)
+            sys.stdout.write(json.dumps(obj, ensure_ascii=True, indent=1, allow_nan=False) + "\n")
+            sys.stdout.flush()
+    elif score_table and code != EXIT_FAIL and output.is_file():
         from tmtui.cli.render import print_score_table
         from tmtui.scoring import score_files
 

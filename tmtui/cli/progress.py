@@ -53,14 +53,18 @@ class BatchProgress:
         self._bar.start()
 
     def _info(self, st: Any) -> str:
+        """Pass rate of the answered samples only; requests that failed are counted apart
+        (they are not model answers)."""
         rate = st.pass_rate
-        pr = "—" if rate is None else f"{rate:.0f}%"
+        pr = "—" if rate is None else f"{rate:.0f}% of {st.scored}"
         info = f"pass {pr} · {st.tokens_per_second:,.0f} tok/s · retries {st.retries}"
         if st.rate_limited:
             info += f" (429: {st.rate_limited})"
         info += f" · in flight {st.in_flight}/{st.limit}"
         if st.errors:
-            info += f" · errors {st.errors}"
+            info += f" · failed requests {st.errors}"
+        if st.interrupted:
+            info += f" · interrupted {st.interrupted}"
         return info
 
     def update(self, st: Any) -> None:

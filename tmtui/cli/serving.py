@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tmtui.cli.app import fail, warn
+from tmtui.cli.app import check_finite, fail, warn
 
 
 @dataclass
@@ -67,10 +67,18 @@ def serve_options(f: ServeFlags) -> Any:
         reject_stream_options=f.reject_stream_options,
         api_key=os.environ.get("TMTUI_SERVE_API_KEY") or None,
         log=_log_line if f.log else None,
+        warn=_log_line,
     )
 
 
 def _check(f: ServeFlags, rate: float) -> None:
+    check_finite(
+        tokens_per_second=f.tokens_per_second,
+        error_rate=f.error_rate,
+        fail_rate=f.fail_rate,
+        retry_after=f.retry_after,
+        stall_seconds=f.stall_seconds,
+    )
     if not 0 <= rate <= 1:
         raise fail("--error-rate must be within 0..1")
     if f.fail_rate is not None and not 0 <= f.fail_rate <= 1:

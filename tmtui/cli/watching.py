@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tmtui.cli.app import fail, load_dataset_or_fail, load_settings_or_fail, pick_instance, warn
+from tmtui.cli.app import (
+    check_finite,
+    fail,
+    load_dataset_or_fail,
+    load_settings_or_fail,
+    pick_instance,
+    warn,
+)
 from tmtui.core.parsed import ParserMode
 
 
@@ -74,6 +81,7 @@ def prepare_watch(f: WatchFlags) -> Watch:
     """Bad input: one line, exit 2."""
     if f.index is not None and f.sample_id is not None:
         raise fail("--index and --id exclude each other")
+    check_finite(tokens_per_second=f.tokens_per_second, error_rate=f.error_rate)
     if f.tokens_per_second is not None and f.tokens_per_second < 0:
         raise fail("--tokens-per-second must be >= 0")
     if f.error_rate is not None and not 0 <= f.error_rate <= 1:

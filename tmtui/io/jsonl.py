@@ -7,17 +7,29 @@ record in the middle.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import msgspec
 
 from tmtui.core.text import invalid_utf8_at, one_line
 from tmtui.io.records import Record, decode_record, encode_record
 
-__all__ = ["BadLine", "RecordWriter", "iter_jsonl", "repair_tail"]
+__all__ = [
+    "BadLine",
+    "NotRecordFile",
+    "RecordWriter",
+    "check_record_file",
+    "iter_jsonl",
+    "open_regular",
+    "regular_or_absent",
+    "repair_tail",
+]
 
 
 @dataclass(slots=True)
@@ -104,14 +116,165 @@ def repair_tail(path: str | Path) -> int:
         return size - cut
 
 
+class NotRecordFile(OSError):
+    """An output that tmtui must not append records to (not a regular file, a link where
+    none is followed, or not a tmtui JSONL): ``strerror`` says what it is, in a few words
+    without the path. An OSError, so that a caller reporting ``exc.strerror`` for a file it
+    cannot write says this too."""
+
+    def __init__(self, path: str | Path, why: str) -> None:
+        super().__init__(errno.EINVAL, why, str(path))
+
+
+# the first field of every record line this writer writes (omit_defaults drops the ones
+# equal to their default): a torn line that starts otherwise was not written by tmtui
+_RECORD_FIELDS = frozenset(Record.__struct_fields__)
+_FIRST_LINE_MAX = 256 << 20  # a first line longer than this is not read to check it
+_BOM = b"\xef\xbb\xbf"
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO or pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def regular_or_absent(path: str | Path) -> bool:
+    """True when ``path`` is a regular file (links followed), False when nothing is there;
+    raises :class:`NotRecordFile` for a directory, FIFO, device or socket. Never opens it
+    (a FIFO would block)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    if stat.S_ISREG(st.st_mode):
+        return True
+    raise NotRecordFile(path, f"{_kind_of(st.st_mode)}, not a regular file")
+
+
+def open_regular(path: str | Path, flags: int, mode: int = 0o644, *, follow: bool = True) -> int:
+    """``os.open`` that never blocks on a FIFO and refuses anything but a regular file
+    (``follow=False``: nor a symbolic link, for side files whose names others can guess)."""
+    flags |= os.O_NONBLOCK | os.O_CLOEXEC
+    if not follow:
+        flags |= os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow:
+            raise NotRecordFile(path, "a symbolic link (tmtui does not follow it)") from None
+        if exc.errno == errno.ENXIO:  # a FIFO without a reader, opened to write
+            raise NotRecordFile(path, "a FIFO or pipe, not a regular file") from None
+        raise
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise NotRecordFile(path, f"{_kind_of(st.st_mode)}, not a regular file")
+    os.set_blocking(fd, True)
+    return fd
+
+
+def _looks_like_torn_record(head: bytes) -> bool:
+    """Whether a line without its end could be the start of a record this writer wrote."""
+    head = head[:64]
+    for name in _RECORD_FIELDS:
+        key = b'{"' + name.encode() + b'":'
+        if head.startswith(key) or key.startswith(head):
+            return True
+    return False
+
+
+def _is_record(line: bytes) -> bool:
+    try:
+        decode_record(line)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
+        return False
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def check_record_file(path: str | Path) -> int:
+    """Check that records may be appended to ``path``: nothing there, an empty file, or a
+    tmtui JSONL (its first and last complete lines are records; a torn last line that could
+    be a record's start). Returns the size of the torn last line to cut (0: none). Raises
+    :class:`NotRecordFile` (saying why) otherwise; never blocks, whatever ``path`` is."""
+    if not regular_or_absent(path):
+        return 0
+    fd = open_regular(path, os.O_RDONLY)
+    with open(fd, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            return 0
+        first = f.readline(_FIRST_LINE_MAX)
+        if not first.endswith(b"\n"):
+            if len(first) == size and _looks_like_torn_record(first.removeprefix(_BOM)):
+                return size  # one torn line: the first record's write was interrupted
+            why = "it holds no complete line" if len(first) == size else "its first line is"
+            if len(first) < size:
+                why += f" longer than {_FIRST_LINE_MAX >> 20} MiB"
+            raise NotRecordFile(path, f"not a tmtui record file ({why})")
+        if not _is_record(first.removeprefix(_BOM)):
+            raise NotRecordFile(path, "not a tmtui record file (its first line is not a record)")
+        last_start, torn = _last_line(f, size)
+        if last_start > 0:
+            f.seek(last_start)
+            last = f.read(size - torn - last_start)
+            if last.strip() and not _is_record(last):
+                raise NotRecordFile(path, "not a tmtui record file (its last line is not a record)")
+        return torn
+
+
+def _last_line(f: BinaryIO, size: int) -> tuple[int, int]:
+    """(where the last complete line starts, the size of a torn line after it)."""
+    f.seek(size - 1)
+    torn_end = size if f.read(1) != b"\n" else None
+    newlines: list[int] = []
+    pos = size
+    block = 65536
+    while pos > 0 and len(newlines) < 2:
+        start = max(0, pos - block)
+        f.seek(start)
+        chunk = f.read(pos - start)
+        i = len(chunk)
+        while len(newlines) < 2:
+            i = chunk.rfind(b"\n", 0, i)
+            if i < 0:
+                break
+            newlines.append(start + i)
+        pos = start
+    if torn_end is not None:
+        # the torn line starts after the last newline; the last complete line before it
+        end = newlines[0] if newlines else -1
+        before = newlines[1] if len(newlines) > 1 else -1
+        return before + 1, size - (end + 1)
+    before = newlines[1] if len(newlines) > 1 else -1
+    return before + 1, 0
+
+
 class RecordWriter:
-    """Appends records to a JSONL file: one write, flush and fsync per record."""
+    """Appends records to a JSONL file: one write, flush and fsync per record.
+
+    The file must be absent, empty or a tmtui JSONL (:func:`check_record_file`); a torn
+    last line is cut off first (``repaired`` says how many bytes). Anything else (another
+    kind of file, a FIFO, a device, a directory) raises :class:`NotRecordFile`, an OSError,
+    before a byte is written.
+    """
 
     def __init__(self, path: str | Path, *, sync: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.repaired = repair_tail(self.path)
-        self._f = open(self.path, "ab")  # noqa: SIM115 - closed in close()
+        torn = check_record_file(self.path)
+        self.repaired = repair_tail(self.path) if torn else 0
+        fd = open_regular(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        self._f = open(fd, "ab")  # noqa: SIM115 - closed in close()
         self._sync = sync
         self.written = 0
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from tmtui.model.http1 import head, write_json
+from tmtui.model.http1 import drain, head, write_json
 from tmtui.model.replay import ReplayEntry
 from tmtui.model.synthetic import split_tokens
 
@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_TPS",
     "Plan",
     "paced_plan",
+    "recorded_usage",
     "replay_plan",
     "write_complete",
     "write_stream",
@@ -45,6 +46,8 @@ class Plan:
     finish_reason: str
     completion_tokens: int
     prompt_tokens: int
+    reasoning_tokens: int | None = None  # None: the reasoning pieces are counted
+    cut: bool = False  # cut short by the request's max_tokens
 
 
 def paced_plan(
@@ -58,7 +61,8 @@ def paced_plan(
     """Reasoning tokens, then content tokens, one every 1/``tps`` s (``tps`` 0: at once); cut
     at ``limit`` tokens (``finish_reason`` length)."""
     total = len(reasoning) + len(content)
-    if limit is not None and total > limit:
+    cut = limit is not None and total > limit
+    if cut:
         keep_r = min(len(reasoning), limit)
         reasoning = reasoning[:keep_r]
         content = content[: limit - keep_r]
@@ -72,7 +76,7 @@ def paced_plan(
     for c in content:
         pieces.append((i * step, c, ""))
         i += 1
-    return Plan(pieces, finish, len(pieces), prompt_tokens(messages))
+    return Plan(pieces, finish, len(pieces), prompt_tokens(messages), cut=cut)
 
 
 def replay_plan(entry: ReplayEntry, messages: list) -> Plan:
@@ -87,7 +91,24 @@ def replay_plan(entry: ReplayEntry, messages: list) -> Plan:
         pieces.append((due, entry.answer[a : a + nc], entry.reasoning[r : r + nr]))
         a += nc
         r += nr
-    return Plan(pieces, entry.finish_reason or "stop", len(pieces), prompt_tokens(messages))
+    plan = Plan(pieces, entry.finish_reason or "stop", len(pieces), prompt_tokens(messages))
+    return recorded_usage(plan, entry)
+
+
+def recorded_usage(plan: Plan, entry: ReplayEntry) -> Plan:
+    """``plan`` reporting the token counts that were recorded with ``entry`` (a record's
+    usage, an official file's ``num_token``) instead of counting its pieces; a plan cut
+    short by ``max_tokens`` keeps its own count."""
+    u = entry.usage
+    if not u or plan.cut:
+        return plan
+    if "completion_tokens" in u:
+        plan.completion_tokens = u["completion_tokens"]
+    if "prompt_tokens" in u:
+        plan.prompt_tokens = u["prompt_tokens"]
+    if "reasoning_tokens" in u:
+        plan.reasoning_tokens = u["reasoning_tokens"]
+    return plan
 
 
 def prompt_tokens(messages: list) -> int:
@@ -100,7 +121,9 @@ def prompt_tokens(messages: list) -> int:
 
 
 def usage(plan: Plan) -> dict[str, Any]:
-    reasoning = sum(1 for p in plan.pieces if p[2])
+    reasoning = plan.reasoning_tokens
+    if reasoning is None:
+        reasoning = sum(1 for p in plan.pieces if p[2])
     out: dict[str, Any] = {
         "prompt_tokens": plan.prompt_tokens,
         "completion_tokens": plan.completion_tokens,
@@ -173,7 +196,7 @@ class _Chunks:
 
     async def flush(self) -> None:
         self.send()
-        await self.writer.drain()
+        await drain(self.writer)
 
 
 async def write_stream(
@@ -261,7 +284,7 @@ async def write_stream(
         out.add(b"data: [DONE]\n\n")
         out.send()
         writer.write(b"0\r\n\r\n")
-        await writer.drain()
+        await drain(writer)
     except (ConnectionError, RuntimeError):
         return False  # the client went away
     return keep_alive

@@ -23,6 +23,7 @@ from tmtui.model.answer import (
     DEFAULT_TPS,
     Plan,
     paced_plan,
+    recorded_usage,
     replay_plan,
     write_complete,
     write_stream,
@@ -56,7 +57,14 @@ class ServeOptions:
     stall_seconds: float | None = None
     reject_stream_options: bool = False  # answer 400 to stream_options (an older server)
     api_key: str | None = field(default=None, repr=False)  # required key, if any
-    log: Callable[[str], None] | None = None
+    log: Callable[[str], None] | None = None  # one line per request (--log)
+    # what a client may take (see tmtui.model.http1.Limits): seconds to send a request's
+    # head (idle keep-alive included) and its body, and connections open at once
+    head_timeout: float | None = 30.0
+    body_timeout: float | None = 60.0
+    max_connections: int = 1024
+    # operational warnings (too many connections, no descriptors left), once per episode
+    warn: Callable[[str], None] | None = None
 
     def fault_kinds(self) -> list[str]:
         kinds = []
@@ -174,11 +182,14 @@ class ChatApp:
             )
 
     def _body(self, raw: bytes) -> tuple[dict, str, list]:
-        """(the request, its model, its messages), checked."""
+        """(the request, its model, its messages), checked: whatever a client sends is a
+        client error (400, with the reason), never an internal one."""
         try:
             req = _dec.decode(raw)
         except msgspec.DecodeError:
             raise HTTPError(400, "the request body is not valid JSON") from None
+        except RecursionError:
+            raise HTTPError(400, "the request body is nested too deeply") from None
         if not isinstance(req, dict):
             raise HTTPError(400, "the request body must be a JSON object")
         model = req.get("model")
@@ -187,6 +198,10 @@ class ChatApp:
             raise HTTPError(400, "'model' is required")
         if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
             raise HTTPError(400, "'messages' must be a list of objects")
+        for i, m in enumerate(messages):
+            why = _bad_message(m)
+            if why is not None:
+                raise HTTPError(400, f"messages[{i}]: {why}")
         if model not in self.models:
             raise HTTPError(
                 404,
@@ -244,7 +259,16 @@ class ChatApp:
                 return replay_plan(entry, messages)
             reasoning = split_tokens(entry.reasoning) if entry.reasoning else []
             content = split_tokens(entry.answer)
-            finish = entry.finish_reason or "stop"
+            rate = DEFAULT_TPS if tps is None else tps
+            plan = paced_plan(
+                reasoning,
+                content,
+                entry.finish_reason or "stop",
+                rate,
+                _max_tokens(req),
+                messages,
+            )
+            return recorded_usage(plan, entry)
         rate = DEFAULT_TPS if tps is None else tps
         return paced_plan(reasoning, content, finish, rate, _max_tokens(req), messages)
 
@@ -272,6 +296,25 @@ class ChatApp:
         if entry is None:
             raise HTTPError(400, f"no recorded answer for this prompt in {self.store.path.name}")
         return entry
+
+
+def _bad_message(m: dict) -> str | None:
+    """Why a chat message is malformed (None: it is fine): a role that is not a string,
+    content that is neither a string, null, nor a list of content parts whose text is a
+    string."""
+    if not isinstance(m.get("role"), str):
+        return "'role' must be a string"
+    content = m.get("content")
+    if content is None or isinstance(content, str):
+        return None
+    if not isinstance(content, list):
+        return "'content' must be a string or a list of content parts"
+    for j, part in enumerate(content):
+        if not isinstance(part, dict) or not isinstance(part.get("type"), str):
+            return f"content[{j}] must be an object with a 'type'"
+        if part["type"] == "text" and not isinstance(part.get("text"), str):
+            return f"content[{j}]: 'text' must be a string"
+    return None
 
 
 def _max_tokens(req: dict) -> int | None:

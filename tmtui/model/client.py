@@ -46,6 +46,7 @@ from tmtui.io.events import Failed, Finish, Retry, Started, StreamEvent
 from tmtui.model.endpoint import ClientConfig, safe_url
 from tmtui.model.failures import Deadline, TryError, classify
 from tmtui.model.wire import (
+    IncompleteStream,
     Received,
     ThinkSplitter,
     chunk_events,
@@ -69,30 +70,54 @@ class Limiter(Protocol):
 
 
 class _Interrupt:
-    """Turns ``cancel.set()`` into a CancelledError at the await the stream is blocked in.
+    """Turns ``cancel.set()``, or a try's deadline passing, into a CancelledError at the
+    await the stream is blocked in.
 
     The consuming task is cancelled only while the stream itself awaits the network (never
     while the consumer runs its own code between events); otherwise the request is noticed at
     the next event. Our cancellation is told apart from an outside one with ``uncancel``.
+    The deadline (:meth:`arm`) bounds a try however the server keeps it alive (keep-alive
+    comments, a trickle of bytes): ``expired`` says it has passed.
     """
 
-    __slots__ = ("_watch", "event", "fired", "task", "waiting")
+    __slots__ = ("_timer", "_watch", "event", "expired", "fired", "task", "waiting")
 
     def __init__(self, event: asyncio.Event | None) -> None:
         self.event = event
         self.task = asyncio.current_task()
         self.waiting = False
         self.fired = False
+        self.expired = False
         self._watch: asyncio.Task | None = None
+        self._timer: asyncio.TimerHandle | None = None
         if event is not None and self.task is not None:
             self._watch = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
         assert self.event is not None
         await self.event.wait()
+        self._fire()
+
+    def _fire(self) -> None:
         if self.waiting and not self.fired and self.task is not None:
             self.fired = True
             self.task.cancel()
+
+    def arm(self, when: float) -> None:
+        """The try must end by ``when`` (the loop's clock)."""
+        self.disarm()
+        self._timer = asyncio.get_running_loop().call_at(when, self._expire)
+
+    def _expire(self) -> None:
+        self._timer = None
+        self.expired = True
+        self._fire()
+
+    def disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.expired = False
 
     @property
     def requested(self) -> bool:
@@ -106,6 +131,7 @@ class _Interrupt:
         return self.task.uncancel() == 0
 
     def close(self) -> None:
+        self.disarm()
         if self._watch is not None:
             self._watch.cancel()
             self._watch = None
@@ -304,14 +330,16 @@ class ModelClient:
             if guard.requested:
                 end.interrupted = True
                 return
+            deadline = None if c.timeout is None else t_try + c.timeout
+            if deadline is not None:
+                guard.arm(deadline)
             guard.waiting = True
             cm = self._sdk.chat.completions.with_streaming_response.create(
                 **c.request(messages, usage=use_usage)
             )
             raw = await cm.__aenter__()
             in_stream = True
-            source = payloads_of(raw.http_response)
-            deadline = None if c.timeout is None else t_try + c.timeout
+            source = payloads_of(raw.http_response, end)
             async for payloads in source:
                 guard.waiting = False
                 t_ms = (clock() - t0) * 1e3
@@ -330,15 +358,23 @@ class ModelClient:
             if splitter is not None:
                 for ev in end.pieces(splitter.flush(), (clock() - t0) * 1e3):
                     yield ev
+            if not end.interrupted:
+                why = end.incomplete()
+                if why is not None:
+                    raise IncompleteStream(why)
         except asyncio.CancelledError:
             guard.waiting = False
             if not guard.absorb():
                 raise
-            end.interrupted = True
+            if guard.expired and not guard.requested:
+                end.error = TryError(f"the try took longer than {c.timeout:g} s", True)
+            else:
+                end.interrupted = True
         except Exception as exc:  # every SDK / transport failure of this try
             guard.waiting = False
             end.error = classify(exc, in_stream=in_stream, config=c)
         finally:
+            guard.disarm()
             if source is not None:
                 with contextlib.suppress(Exception):
                     await source.aclose()

@@ -142,6 +142,7 @@ class ClientConfig:
             "seed": settings.seed,
             "reasoning_effort": settings.reasoning_effort,
             "extra_body": dict(settings.extra_body) or None,
+            "timeout": settings.timeout,
             "connect_timeout": settings.connect_timeout,
             "stall_seconds": settings.stall_seconds,
             "max_retries": settings.max_retries,

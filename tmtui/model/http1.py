@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +20,12 @@ import msgspec
 __all__ = [
     "MAX_BODY",
     "MAX_HEADER",
+    "WRITE_TIMEOUT",
     "Connections",
     "HTTPError",
+    "Limits",
     "Request",
+    "drain",
     "head",
     "read_request",
     "write_error",
@@ -30,6 +34,7 @@ __all__ = [
 
 MAX_HEADER = 64 * 1024
 MAX_BODY = 256 * 1024 * 1024
+WRITE_TIMEOUT = 60.0  # a client that takes nothing for this long is dropped
 
 _enc = msgspec.json.Encoder()
 
@@ -105,7 +110,7 @@ async def write_json(
     if extra:
         headers.update(extra)
     writer.write(head(status, headers) + body)
-    await writer.drain()
+    await drain(writer)
     return keep_alive
 
 
@@ -114,15 +119,40 @@ async def write_error(writer: asyncio.StreamWriter, err: HTTPError, keep_alive: 
     return await write_json(writer, err.status, obj, keep_alive, err.headers)
 
 
-async def read_request(reader: asyncio.StreamReader) -> Request | None:
-    """The next request on a connection; None when the client closed it or broke off
-    mid-request. Raises HTTPError for a malformed one (answer it, then close)."""
+async def drain(writer: asyncio.StreamWriter) -> None:
+    """Wait until the client has taken what was written, at most :data:`WRITE_TIMEOUT`
+    seconds (a client that stops reading does not hold the server's memory and tasks for
+    ever): ConnectionError when it has not."""
     try:
-        raw = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError:
+        async with asyncio.timeout(WRITE_TIMEOUT):
+            await writer.drain()
+    except TimeoutError:
+        with contextlib.suppress(Exception):
+            writer.transport.abort()
+        raise ConnectionError("the client stopped reading") from None
+
+
+async def read_request(
+    reader: asyncio.StreamReader,
+    *,
+    head_timeout: float | None = None,
+    body_timeout: float | None = None,
+    on_head: Callable[[], None] | None = None,
+) -> Request | None:
+    """The next request on a connection; None when the client closed it, broke off
+    mid-request or sent no complete request head within ``head_timeout`` seconds (idle
+    keep-alive included). Raises HTTPError for a malformed one, or a body not received
+    within ``body_timeout`` (answer it, then close). ``on_head`` is called once the head
+    has arrived."""
+    try:
+        async with asyncio.timeout(head_timeout):
+            raw = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, TimeoutError):
         return None
     except asyncio.LimitOverrunError:
         raise HTTPError(431, "request headers too large") from None
+    if on_head is not None:
+        on_head()
     lines = raw.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ")
     if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
@@ -139,39 +169,60 @@ async def read_request(reader: asyncio.StreamReader) -> Request | None:
     conn = headers.get("connection", "").lower()
     keep_alive = (version == "HTTP/1.1" and conn != "close") or conn == "keep-alive"
     try:
-        body = await _read_body(reader, headers)
-    except (asyncio.IncompleteReadError, ValueError):
+        async with asyncio.timeout(body_timeout):
+            body = await _read_body(reader, headers)
+    except asyncio.IncompleteReadError:
         return None
+    except TimeoutError:
+        raise HTTPError(408, "the request body was not received in time") from None
     return Request(method, target, headers, body, keep_alive)
+
+
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+async def _line(reader: asyncio.StreamReader, what: str, status: int) -> bytes:
+    """One CRLF-terminated line of a chunked body (at most the reader's limit, 64 KiB)."""
+    try:
+        return await reader.readuntil(b"\r\n")
+    except asyncio.LimitOverrunError:
+        raise HTTPError(status, f"{what} longer than {MAX_HEADER // 1024} KiB") from None
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    parts = []
+    total = 0
+    while True:
+        line = await _line(reader, "a chunk size line", 400)
+        size_text = line[:-2].split(b";", 1)[0].strip()
+        if not _HEX.fullmatch(size_text):
+            raise HTTPError(400, "bad chunk size")
+        size = int(size_text, 16)
+        if size == 0:
+            trailers = 0
+            while (t := await _line(reader, "a trailer line", 431)) != b"\r\n":
+                trailers += len(t)
+                if trailers > MAX_HEADER:
+                    raise HTTPError(431, "request trailers too large")
+            return b"".join(parts)
+        total += size
+        if total > MAX_BODY:
+            raise HTTPError(413, "request body too large")
+        parts.append(await reader.readexactly(size))
+        if await reader.readexactly(2) != b"\r\n":
+            raise HTTPError(400, "a chunk does not end with CRLF")
 
 
 async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
     te = headers.get("transfer-encoding", "").lower()
     if "chunked" in te:
-        parts = []
-        total = 0
-        while True:
-            line = await reader.readuntil(b"\r\n")
-            size = int(line.split(b";", 1)[0].strip() or b"0", 16)
-            if size == 0:
-                # trailers
-                while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                    pass
-                return b"".join(parts)
-            total += size
-            if total > MAX_BODY:
-                raise HTTPError(413, "request body too large")
-            parts.append(await reader.readexactly(size))
-            await reader.readexactly(2)
+        return await _read_chunked(reader)
     length = headers.get("content-length")
     if length is None:
         return b""
-    try:
-        n = int(length)
-    except ValueError:
-        raise HTTPError(400, "bad Content-Length") from None
-    if n < 0:
+    if not length.isdigit():
         raise HTTPError(400, "bad Content-Length")
+    n = int(length)
     if n > MAX_BODY:
         raise HTTPError(413, "request body too large")
     return await reader.readexactly(n)
@@ -180,19 +231,96 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
 Handler = Callable[[Request, asyncio.StreamWriter], Awaitable[bool]]
 
 
+@dataclass
+class Limits:
+    """How long a client may take and how many may be connected at once."""
+
+    # a request's head (from when the server waits for it: idle keep-alive included)
+    head_timeout: float | None = 30.0
+    body_timeout: float | None = 60.0  # a request's body, once its head has arrived
+    max_connections: int = 1024  # at most; lowered to fit the process's descriptor limit
+
+    def connection_cap(self) -> int:
+        """``max_connections``, lowered to half the descriptors left under RLIMIT_NOFILE
+        (the server must always be able to accept, answer and close)."""
+        cap = max(1, self.max_connections)
+        try:
+            import resource
+
+            soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        except (ImportError, OSError, ValueError):
+            return cap
+        if soft != resource.RLIM_INFINITY:
+            cap = min(cap, max(4, (soft - 48) // 2))
+        return cap
+
+
 class Connections:
     """The connection loop: one task per connection, requests served in turn until the client
     or the handler (which returns False) closes it. Tracks the open connections so that a
-    server can close them all at once."""
+    server can close them all at once.
 
-    def __init__(self, handler: Handler, log: Callable[[str], None]) -> None:
+    Abuse is bounded: a client that sends no complete request head within
+    ``limits.head_timeout`` (an idle keep-alive connection, a slow or partial header) is
+    closed, a body that takes longer than ``limits.body_timeout`` gets a 408, and at most
+    :meth:`Limits.connection_cap` connections are open: a new one over the cap closes the
+    connection that has waited longest for a request head, or is answered 503 when every
+    connection is busy. No client error ends in a traceback."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        log: Callable[[str], None],
+        limits: Limits | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         self.handler = handler
         self.log = log
+        self.warn = warn or log
+        self.limits = limits or Limits()
+        self.cap = self.limits.connection_cap()
         self.tasks: set[asyncio.Task] = set()
         self.writers: set[asyncio.StreamWriter] = set()
+        self.waiting: dict[asyncio.StreamWriter, float] = {}  # waiting for a request head
+        self.refused = 0  # connections answered 503 (all busy)
+        self.evicted = 0  # idle or slow connections closed to make room
+        self._crowded = False
+
+    def _make_room(self) -> bool:
+        """At the cap: close the connection that has waited longest for a request head;
+        False when every connection is busy."""
+        if len(self.writers) < self.cap:
+            if self._crowded and len(self.writers) < self.cap * 3 // 4:
+                self._crowded = False
+            return True
+        if not self._crowded:
+            self._crowded = True
+            self.warn(
+                f"{len(self.writers)} connections open (the cap): closing idle and slow "
+                "ones to make room"
+            )
+        if self.waiting:
+            oldest = min(self.waiting, key=self.waiting.__getitem__)
+            self.waiting.pop(oldest, None)
+            self.writers.discard(oldest)
+            with contextlib.suppress(Exception):
+                oldest.transport.abort()
+            self.evicted += 1
+            return True
+        self.refused += 1
+        return False
 
     async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
+        if not self._make_room():
+            with contextlib.suppress(Exception):
+                err = HTTPError(
+                    503, "too many connections", "server_error", headers={"Retry-After": "1"}
+                )
+                await write_error(writer, err, False)
+            with contextlib.suppress(Exception):
+                writer.close()
+            return
         if task is not None:
             self.tasks.add(task)
         self.writers.add(writer)
@@ -203,7 +331,10 @@ class Connections:
             pass
         except (ConnectionError, OSError):
             pass
+        except Exception as exc:  # never a traceback per connection
+            self.log(f"connection error: {type(exc).__name__}: {exc}")
         finally:
+            self.waiting.pop(writer, None)
             self.writers.discard(writer)
             if task is not None:
                 self.tasks.discard(task)
@@ -212,11 +343,21 @@ class Connections:
 
     async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Read and answer one request; False when the connection is to be closed."""
+        self.waiting[writer] = asyncio.get_running_loop().time()
+        lim = self.limits
         try:
-            req = await read_request(reader)
+            req = await read_request(
+                reader,
+                head_timeout=lim.head_timeout,
+                body_timeout=lim.body_timeout,
+                on_head=lambda: self.waiting.pop(writer, None),
+            )
         except HTTPError as err:
+            self.log(f"bad request -> {err.status} {err.message}")
             await write_error(writer, err, False)
             return False
+        finally:
+            self.waiting.pop(writer, None)
         if req is None:
             return False
         try:

@@ -35,6 +35,9 @@ class ReplayEntry:
     start_ms: float = 0.0
     finish_reason: str | None = None
     where: str = ""
+    # the token counts that were recorded (a record's usage, an official file's num_token):
+    # prompt_tokens, completion_tokens, reasoning_tokens; replayed instead of recounted
+    usage: dict[str, int] | None = None
 
 
 def _sha(text: str) -> str:
@@ -79,6 +82,9 @@ class ReplayStore:
             rec = item.record
             if rec is None:  # an official sample
                 entry = ReplayEntry(item.answer, "", None, 0.0, "stop", item.where)
+                tokens = _count(item.num_token)
+                if tokens is not None:
+                    entry.usage = {"completion_tokens": tokens}
             else:
                 entry = _record_entry(rec, item.where)
             store._add(item.prompt, item.instance, entry)
@@ -118,4 +124,25 @@ def _record_entry(rec: Record, where: str) -> ReplayEntry:
         or sum(int(c[2]) for c in chunks) != len(rec.reasoning)
     ):
         chunks = None  # timing that does not add up is not used
-    return ReplayEntry(rec.answer, rec.reasoning, chunks, start, rec.finish_reason, where)
+    entry = ReplayEntry(rec.answer, rec.reasoning, chunks, start, rec.finish_reason, where)
+    u = rec.usage
+    if u is not None and _count(u.completion_tokens) is not None:
+        entry.usage = {
+            k: v
+            for k, v in (
+                ("prompt_tokens", _count(u.prompt_tokens)),
+                ("completion_tokens", _count(u.completion_tokens)),
+                ("reasoning_tokens", _count(u.reasoning_tokens)),
+            )
+            if v is not None
+        }
+    return entry
+
+
+def _count(v: object) -> int | None:
+    """A recorded token count, if it is one (a whole, finite, non-negative number)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return None
+    if v != v or v in (float("inf"), float("-inf")) or v < 0 or v != int(v):
+        return None
+    return int(v)

@@ -83,12 +83,16 @@ class RunStats:
     total: int = 0  # samples to run in this invocation
     skipped: int = 0  # complete records found (resume)
     superseded: int = 0  # unfinished records moved aside
-    done: int = 0
+    done: int = 0  # records written
     passed: int = 0
     scored: int = 0
+    complete: int = 0
     errors: int = 0
     cut: int = 0
     interrupted: int = 0
+    # samples whose request did not give an answer (status error or interrupted): attempts
+    # that did not happen, never model failures; (index, repeat, status)
+    unanswered: list[tuple[int, int, str]] = field(default_factory=list)
     retries: int = 0
     rate_limited: int = 0
     tokens: int = 0  # completion tokens of finished samples
@@ -100,6 +104,7 @@ class RunStats:
     fatal: str | None = None
     repaired_bytes: int = 0
     last_error: str | None = None
+    stale_lock: str | None = None  # a lock file left by a killed run ("pid 1234")
 
     @property
     def elapsed(self) -> float:
@@ -109,6 +114,11 @@ class RunStats:
     def tokens_per_second(self) -> float:
         """Completion tokens of finished samples plus chunks of those in flight, per second."""
         return (self.tokens + self.live_chunks) / max(self.elapsed, 1e-9)
+
+    @property
+    def answered(self) -> int:
+        """Records with an answer to score (complete or cut)."""
+        return self.complete + self.cut
 
     @property
     def pass_rate(self) -> float | None:
@@ -168,8 +178,9 @@ class Runner:
         return inst.replace(max_states=s.max_steps + 1, step_results=None)
 
     def lock(self) -> None:
-        """Make sure no other run writes the same file (``<out>.lock``, flock)."""
+        """Check the output and make sure no other run writes it (``<out>.lock``, flock)."""
         self.output.lock()
+        self.stats.stale_lock = self.output.stale_lock
 
     def unlock(self) -> None:
         self.output.unlock()
@@ -402,6 +413,10 @@ class Runner:
             stats.cut += 1
         elif status == "interrupted":
             stats.interrupted += 1
+        else:
+            stats.complete += 1
+        if status in ("error", "interrupted"):
+            stats.unanswered.append((inst.index, record.repeat, status))
         if status in ("complete", "cut"):
             item = ScoreItem(
                 source=str(self.spec.output),

@@ -22,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tmtui.model.answer import DEFAULT_TPS
 from tmtui.model.chat import ChatApp, ServeOptions
-from tmtui.model.http1 import MAX_HEADER, Connections
+from tmtui.model.http1 import MAX_HEADER, Connections, Limits
 
 __all__ = [
     "DEFAULT_TPS",
@@ -87,13 +88,46 @@ async def start_server(
     unreadable replay file and OSError when the address cannot be bound."""
     opts = options or ServeOptions()
     app = ChatApp(opts)
-    conns = Connections(app.handle, app.log)
+    limits = Limits(opts.head_timeout, opts.body_timeout, opts.max_connections)
+    warn = opts.warn or app.log
+    conns = Connections(app.handle, app.log, limits, warn)
+    _quiet_accept_errors(asyncio.get_running_loop(), warn)
     server = await asyncio.start_server(
         conns.connection, host, port, limit=MAX_HEADER, reuse_address=True
     )
     sock = server.sockets[0]
     real_port = sock.getsockname()[1]
     return RunningServer(host, real_port, server, conns, app, app.models)
+
+
+_ACCEPT_FAILED = "socket.accept() out of system resource"
+
+
+def _quiet_accept_errors(loop: asyncio.AbstractEventLoop, warn: Callable[[str], None]) -> None:
+    """When accepting fails for want of descriptors, asyncio logs a traceback on every
+    retry (once a second per listening socket, for as long as it lasts): say it once per
+    episode instead, in one line. Every other error goes to the loop's handler as before."""
+    previous = loop.get_exception_handler()
+    if getattr(previous, "tmtui_accept", False):
+        return
+    last = [0.0]
+
+    def handler(lp: asyncio.AbstractEventLoop, context: dict) -> None:
+        if context.get("message") == _ACCEPT_FAILED:
+            now = lp.time()
+            if now - last[0] > 60:
+                exc = context.get("exception")
+                why = getattr(exc, "strerror", None) or exc
+                warn(f"cannot accept connections: {why} (retrying every second)")
+            last[0] = now
+            return
+        if previous is not None:
+            previous(lp, context)
+        else:
+            lp.default_exception_handler(context)
+
+    handler.tmtui_accept = True  # type: ignore[attr-defined]
+    loop.set_exception_handler(handler)
 
 
 class ThreadedServer:

@@ -18,6 +18,10 @@ import msgspec
 from tmtui.io.events import Content, Reasoning, StreamEvent, UsageReport
 
 __all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_EVENT_BYTES",
+    "IncompleteStream",
+    "Oversized",
     "Received",
     "StreamError",
     "ThinkSplitter",
@@ -107,7 +111,22 @@ _chunk_decoder = msgspec.json.Decoder(_Chunk)
 
 
 class StreamError(Exception):
-    """An error the server sent inside the stream."""
+    """An error the server sent inside the stream, or a stream that breaks the protocol."""
+
+
+class IncompleteStream(StreamError):
+    """The stream ended (the connection closed cleanly) before the protocol's end: no
+    finish reason and no ``[DONE]``, or no answer at all. Not a complete answer."""
+
+
+class Oversized(StreamError):
+    """An event or a body larger than tmtui holds for one stream (refused, not buffered)."""
+
+
+# what one stream may make tmtui hold before it is refused: one server-sent event (a chat
+# chunk is well under a kilobyte) and a non-streamed JSON body
+MAX_EVENT_BYTES = 8 << 20
+MAX_BODY_BYTES = 64 << 20
 
 
 def _error_text(err: Any) -> str:
@@ -192,14 +211,37 @@ def _usage_report(u: _Usage) -> UsageReport:
     )
 
 
-async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[bytes]]:
+def _too_long(n: int) -> StreamError:
+    return Oversized(
+        f"a stream event longer than {MAX_EVENT_BYTES >> 20} MiB ({n:,} bytes without its end)"
+    )
+
+
+async def sse_payloads(
+    chunks: AsyncIterator[bytes], got: Received | None = None
+) -> AsyncIterator[list[bytes]]:
     """Server-sent events: the data of every complete event, as lists per network read.
-    Comments (keep-alives) and other fields are skipped; ``[DONE]`` ends the stream."""
+    Comments (keep-alives) and other fields are skipped; ``[DONE]`` ends the stream (and is
+    noted in ``got.done``). An event longer than :data:`MAX_EVENT_BYTES` raises
+    StreamError: what one stream may buffer is bounded."""
     buf = b""
+    pending: list[bytes] = []  # reads without a newline, not yet joined (no quadratic copy)
+    pending_n = 0
     data: list[bytes] = []
+    data_n = 0
     event = b""
     async for block in chunks:
-        buf = buf + block if buf else block
+        if b"\n" not in block:
+            pending.append(block)
+            pending_n += len(block)
+            if len(buf) + pending_n + data_n > MAX_EVENT_BYTES:
+                raise _too_long(len(buf) + pending_n + data_n)
+            continue
+        if pending:
+            buf = b"".join([buf, *pending, block])
+            pending, pending_n = [], 0
+        else:
+            buf = buf + block if buf else block
         out: list[bytes] = []
         start = 0
         find = buf.find
@@ -214,8 +256,10 @@ async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[bytes
             if not line:
                 if data:
                     payload = data[0] if len(data) == 1 else b"\n".join(data)
-                    data = []
+                    data, data_n = [], 0
                     if payload == b"[DONE]":
+                        if got is not None:
+                            got.done = True
                         if out:
                             yield out
                         return
@@ -227,28 +271,42 @@ async def sse_payloads(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[bytes
             if line[:5] == b"data:":
                 v = line[5:]
                 data.append(v[1:] if v[:1] == b" " else v)
+                data_n += len(v)
+                if data_n > MAX_EVENT_BYTES:
+                    raise _too_long(data_n)
             elif line[:1] == b":":
                 continue  # a comment: keep-alive
             elif line[:6] == b"event:":
                 event = line[6:].strip()
         buf = buf[start:] if start else buf
+        if len(buf) + data_n > MAX_EVENT_BYTES:
+            raise _too_long(len(buf) + data_n)
         if out:
             yield out
     if data and data[0] != b"[DONE]":
         yield [b"\n".join(data)]
 
 
-async def _json_body(http: Any) -> AsyncIterator[list[bytes]]:
-    body = await http.aread()
-    yield [body]
+async def _json_body(http: Any, got: Received | None) -> AsyncIterator[list[bytes]]:
+    parts: list[bytes] = []
+    n = 0
+    async for block in http.aiter_bytes():
+        n += len(block)
+        if n > MAX_BODY_BYTES:
+            raise Oversized(f"a response body longer than {MAX_BODY_BYTES >> 20} MiB")
+        parts.append(block)
+    if got is not None:
+        got.done = True  # the whole body arrived
+    yield [b"".join(parts)]
 
 
-def payloads_of(http: Any) -> AsyncIterator[list[bytes]]:
+def payloads_of(http: Any, got: Received | None = None) -> AsyncIterator[list[bytes]]:
     """The payloads of a raw streaming response, as lists per network read: server-sent
-    events, or the one JSON body of a server that ignored ``stream=True``."""
+    events, or the one JSON body of a server that ignored ``stream=True``. Whether the
+    stream reached its end (``[DONE]``, the whole body) is noted in ``got.done``."""
     if "text/event-stream" in http.headers.get("content-type", ""):
-        return sse_payloads(http.aiter_bytes())
-    return _json_body(http)
+        return sse_payloads(http.aiter_bytes(), got)
+    return _json_body(http, got)
 
 
 # -- from chunks to events ----------------------------------------------------------------
@@ -256,15 +314,28 @@ def payloads_of(http: Any) -> AsyncIterator[list[bytes]]:
 
 class Received:
     """What one try received: its answer and reasoning texts (a failed try's are reported in
-    its Retry event), the finish reason and the usage the server sent."""
+    its Retry event), the finish reason and the usage the server sent, and whether the
+    stream ended as the protocol says."""
 
-    __slots__ = ("finish_reason", "parts", "rparts", "usage")
+    __slots__ = ("choice", "done", "finish_reason", "parts", "rparts", "usage")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.rparts: list[str] = []
         self.finish_reason: str | None = None
         self.usage: UsageReport | None = None
+        self.done = False  # [DONE], or the whole of a non-streamed body
+        self.choice = False  # a choice (index 0) was received
+
+    def incomplete(self) -> str | None:
+        """Why the stream, which ended cleanly, is not a complete answer (None: it is).
+        Complete: an answer (a choice) and the protocol's end (a finish reason, or
+        ``[DONE]`` / the whole body)."""
+        if not self.choice:
+            return "the response held no answer (no choices)"
+        if self.finish_reason is None and not self.done:
+            return "the stream ended early: no finish reason and no [DONE]"
+        return None
 
     def pieces(self, pieces: list[tuple[bool, str]], t_ms: float) -> list[StreamEvent]:
         """Events of the (is_reasoning, text) pieces of a :class:`ThinkSplitter`."""
@@ -290,6 +361,7 @@ def chunk_events(
     for ch in chunk.choices:
         if ch.index:
             continue
+        got.choice = True
         d = ch.delta or ch.message
         if d is not None:
             r = d.reasoning_content or d.reasoning
