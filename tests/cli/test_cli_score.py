@@ -344,3 +344,14 @@ def test_compare_table_says_not_read_instead_of_none(mini_results):
     table = invoke("score", mini_results, "--compare", "--bootstrap", "0").stdout
     assert "None" not in table
     assert "tmbench (not read) (missing)" in table
+
+
+def test_json_of_a_file_of_failed_requests_only_still_reports_them(tmp_path):
+    from tests.cli.clihelp import record_line
+
+    p = tmp_path / "run.jsonl"
+    p.write_bytes(record_line(0, "", status="error", error="HTTP 404"))
+    r = invoke("score", p, "--json", "--bootstrap", "0")
+    assert r.code == 2
+    d = r.json()
+    assert d["request_errors"] == 1 and d["not_attempted"][0]["error"] == "HTTP 404"

@@ -388,17 +388,13 @@ def run_json(result: BatchResult, output: Path) -> dict[str, Any]:
 
 def _score_json(output: Path) -> Any:
     """What ``tmtui score --json OUT`` prints, as an object (None without a file)."""
-    import contextlib
-    import io
     import json
 
     if not output.is_file():
         return None
-    from tmtui.cli.render import print_score_json
+    from tmtui.cli.render import score_json
     from tmtui.scoring import score_files
 
     report = score_files([output], mode="strict", bootstrap=1000)
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        print_score_json(report)
-    return json.loads(buf.getvalue())
+    # the same object `tmtui score --json` prints (through JSON: exactly what it prints)
+    return json.loads(json.dumps(score_json(report), ensure_ascii=True, allow_nan=False))

@@ -20,7 +20,7 @@ from tmtui.core.score import SCORER_VERSION, DatasetScore
 from tmtui.core.text import one_line, visible
 from tmtui.scoring.files import FileScore, ScoreReport
 
-__all__ = ["console", "print_score_json", "print_score_table"]
+__all__ = ["console", "print_score_json", "print_score_table", "score_json"]
 
 
 def console(stderr: bool = False) -> Console:
@@ -207,8 +207,9 @@ def _dump(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=True, indent=1, allow_nan=False)
 
 
-def print_score_json(report: ScoreReport, *, per_sample: bool = False) -> None:
-    files = [f for f in report.files if f.result is not None or f.errors]
+def score_json(report: ScoreReport, *, per_sample: bool = False) -> dict:
+    """What ``tmtui score --json`` prints, as an object."""
+    files = [f for f in report.files if f.result is not None or f.errors or f.not_attempted]
     if len(files) == 1 and report.pooled is None:
         obj = files[0].to_dict(per_sample)
     else:
@@ -220,5 +221,9 @@ def print_score_json(report: ScoreReport, *, per_sample: bool = False) -> None:
     obj["scorer_version"] = SCORER_VERSION
     obj["disagreements"] = [d.to_dict() for d in report.disagreements]
     obj["unreadable_files"] = [visible(m) for m in report.fatal]
-    sys.stdout.write(_dump(obj) + "\n")
+    return obj
+
+
+def print_score_json(report: ScoreReport, *, per_sample: bool = False) -> None:
+    sys.stdout.write(_dump(score_json(report, per_sample=per_sample)) + "\n")
     sys.stdout.flush()
