@@ -25,10 +25,13 @@ def export_records(db: HumanDb, out: str | Path, participant: str | None = None)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     n = 0
     try:
-        with RecordWriter(tmp) as writer:
+        # one fsync for the whole file (it is not in place before it is complete)
+        with RecordWriter(tmp, sync=False) as writer:
             for _attempt, rec in scored_records(db, participant):
                 writer.write(rec)
                 n += 1
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
         os.replace(tmp, out)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -256,27 +256,49 @@ class HumanDb:
         self.write = write
         existed = _check_file(self.path, create=create and write, write=write)
         try:
-            if write:
-                conn = sqlite3.connect(
-                    self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-                )
-            else:
-                uri = self.path.resolve().as_uri() + "?mode=ro"
-                conn = sqlite3.connect(
-                    uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                    check_same_thread=False,
-                )  # fmt: skip
-        except sqlite3.Error as exc:
-            raise HumanDbError(_explain(exc, self.path)) from None
-        self.conn = conn
-        try:
+            self.conn = self._connect()
             self._setup(existed)
         except sqlite3.Error as exc:
             self.close()
-            raise HumanDbError(_explain(exc, self.path)) from None
+            if not self._archived():
+                raise HumanDbError(_explain(exc, self.path)) from None
+            # a database in a read-only place, its log checkpointed: read it as it is
+            try:
+                self.conn = self._connect(immutable=True)
+                self._setup(existed)
+            except sqlite3.Error as exc2:
+                self.close()
+                raise HumanDbError(_explain(exc2, self.path)) from None
+            except HumanDbError:
+                self.close()
+                raise
         except HumanDbError:
             self.close()
             raise
+
+    def _connect(self, *, immutable: bool = False) -> sqlite3.Connection:
+        if self.write:
+            return sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+        uri = self.path.resolve().as_uri() + ("?immutable=1" if immutable else "?mode=ro")
+        return sqlite3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+
+    def _archived(self) -> bool:
+        """Read-only, in a directory nobody can write (so no process can be writing to it),
+        with no write-ahead log left to read: WAL cannot open it (it needs its -shm file), but
+        the file alone is the whole database."""
+        if self.write or os.access(self.path.parent, os.W_OK | os.X_OK):
+            return False
+        wal = self.path.with_name(self.path.name + "-wal")
+        try:
+            return wal.stat().st_size == 0
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
 
     def _setup(self, existed: bool) -> None:
         c = self.conn
@@ -329,8 +351,10 @@ class HumanDb:
         return int(row[0]) if row else 0
 
     def close(self) -> None:
-        with suppress(sqlite3.Error):
-            self.conn.close()
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            with suppress(sqlite3.Error):
+                conn.close()
 
     def __enter__(self) -> HumanDb:
         return self
