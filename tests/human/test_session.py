@@ -297,3 +297,54 @@ def test_new_session_gives_the_unfinished_one_up(tmp_path):
     assert old.status == "abandoned" and old.end_reason == "abandoned"
     assert rows.session_row(db, s.id).status == "abandoned"
     assert list(scored_records(db)) == []
+
+
+@pytest.mark.parametrize("call", ["submit", "halt", "time-limit"])
+def test_a_store_failure_leaves_the_session_where_it_was(tmp_path, monkeypatch, call):
+    from tmtui.io import humanwrites as writes
+    from tmtui.io.humandb import HumanDbError
+
+    db, clock = db_at(tmp_path), FakeClock()
+    s = session(db, clock, samples="0,1", time_limit=100)
+    states = truth(s)
+    type_queue(s, clock, states[1])
+
+    def broken(*args, **kwargs):
+        raise HumanDbError("study.sqlite: the disk is full")
+
+    for name in ("add_step", "end_attempt", "start_attempt"):
+        monkeypatch.setattr(writes, name, broken)
+    with pytest.raises(HumanDbError, match="disk is full"):
+        if call == "submit":
+            s.submit(states[2])
+        elif call == "halt":
+            s.halt()
+        else:
+            clock.advance(200)
+            s.tick()
+    v = s.view()
+    assert v.phase is Phase.INSTANCE and v.instance.index == 0
+    assert v.instance.entry.step == 2 and len(v.instance.steps) == 1
+    monkeypatch.undo()
+    if call == "time-limit":
+        u = s.tick()
+        assert u.events[0].reason == "time-limit"
+    else:
+        assert s.submit(states[2]).ok and s.halt().ok
+    assert s.view().instance.index == 1
+    (a, _b) = rows.attempt_rows(db, s.id)
+    assert a.status in ("finished", "timed_out")
+
+
+def test_preview_shows_what_an_entry_would_submit_and_stores_nothing(tmp_path):
+    from tmtui.human import Assist
+
+    db, clock = db_at(tmp_path), FakeClock()
+    s = session(db, clock, dataset="tmbench-greek", samples="0", assist=Assist.APPEND)
+    inst = current(s)
+    kept = inst.init[inst.m :]
+    assert s.preview("1 2") == (kept + "αβ", None)
+    queue, why = s.preview("1 9")
+    assert queue is None and "'9' (character 3)" in why
+    assert s.preview("halt") == (None, None)
+    assert rows.attempt_rows(db, s.id)[0].steps == []

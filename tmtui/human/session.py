@@ -145,6 +145,20 @@ class Session:
             events.extend(self._begin_next())
         return self._update(events)
 
+    def preview(self, text: str) -> tuple[str | None, str | None]:
+        """What the entry would submit now, as the participant types: ``(queue, None)``,
+        ``(None, why not)``, or ``(None, None)`` for ``halt``. Stores nothing; under the
+        append assist the queue includes the symbols the tool writes."""
+        a = self.attempt
+        if self.phase is not Phase.INSTANCE or a is None or a.ended:
+            return None, "no instance is in progress"
+        entry = read_entry(text, a.instance.alphabet, a.key_map)
+        if isinstance(entry, EntryError):
+            return None, entry.message
+        if entry.halt:
+            return None, None
+        return self._compose(a, a.next_step, entry)[0], None
+
     def type_key(self, key: str) -> None:
         """A key typed on the entry line (timing; the key log with ``--record-keys``)."""
         a = self.attempt
@@ -161,9 +175,9 @@ class Session:
     def submit(self, text: str) -> Update:
         """Submit the entry as the queue after the next step (``halt``: declare the last
         submitted queue final). A bad entry is refused, never stored."""
-        a, refused = self._working()
-        if a is None:
-            return refused
+        a = self._working()
+        if isinstance(a, Update):
+            return a
         entry = read_entry(text, a.instance.alphabet, a.key_map)
         if isinstance(entry, EntryError):
             return self._refuse(entry.message)
@@ -197,9 +211,9 @@ class Session:
 
     def correct(self, text: str) -> Update:
         """Replace the last submitted step's queue (the old value is kept as a correction)."""
-        a, refused = self._working()
-        if a is None:
-            return refused
+        a = self._working()
+        if isinstance(a, Update):
+            return a
         if not a.steps:
             return self._refuse("nothing to correct yet: no step has been submitted")
         entry = read_entry(text, a.instance.alphabet, a.key_map)
@@ -234,11 +248,10 @@ class Session:
     def halt(self) -> Update:
         """Declare the last submitted queue final (the initial queue if none): the instance
         ends."""
-        a, refused = self._working()
-        if a is None:
-            return refused
-        a.halt_step = a.steps[-1].step if a.steps else 0
-        return self._update(self._end("finished", "halt"))
+        a = self._working()
+        if isinstance(a, Update):
+            return a
+        return self._update(self._end("finished", "halt", a.steps[-1].step if a.steps else 0))
 
     def pause(self) -> Update:
         if self.paused or self.phase in (Phase.DONE, Phase.CLOSED):
@@ -311,19 +324,17 @@ class Session:
             self.db.close()
 
     # -- inside --------------------------------------------------------------------------------
-    def _working(self) -> tuple[Attempt | None, Update]:
+    def _working(self) -> Attempt | Update:
         """The attempt a step may be submitted to, or the refusal to return."""
         a = self.attempt
         if self.phase is not Phase.INSTANCE or a is None or a.ended:
-            return None, self._refuse("no instance is in progress")
+            return self._refuse("no instance is in progress")
         if self.paused:
-            return None, self._refuse("the session is paused")
+            return self._refuse("the session is paused")
         ended = self._time_up()
         if ended:
-            return None, self._update(
-                ended, "time is up: the instance ended with what was submitted"
-            )
-        return a, self._update([])
+            return self._update(ended, "time is up: the instance ended with what was submitted")
+        return a
 
     def _compose(self, a: Attempt, step: int, entry: Entry) -> tuple[str, str | None]:
         """The queue an entry stands for at ``step``, and what the assist gave."""
@@ -338,23 +349,29 @@ class Session:
     def _feedback_of(self, a: Attempt) -> Feedback:
         return Feedback.AFTER_STEP if a.practice else self.settings.feedback
 
-    def _end(self, status: str, reason: str) -> list[Event]:
-        """The attempt in progress ends; the next one begins unless feedback is shown."""
+    def _end(self, status: str, reason: str, halt_step: int | None = None) -> list[Event]:
+        """The attempt in progress ends; the next one begins unless feedback is shown. The
+        end is stored first: if that fails, nothing here has changed."""
         a = self.attempt
         assert a is not None
-        a.ended, a.end_reason = True, reason
-        self._sync()
+        active = a.active.ms()
         if reason == "time-limit" and self.settings.time_limit is not None:
-            a.active.set_ms(min(a.active.ms(), self.settings.time_limit * 1000.0))
+            active = min(active, self.settings.time_limit * 1000.0)  # the limit, not the tick
+        clocks = rows.Clocks(self.id, self.session_clock.ms(), a.id, active, a.held.ms())
         writes.end_attempt(
             self.db,
-            self._clocks(),
+            clocks,
             status=status,
             end_reason=reason,
-            halt_step=a.halt_step,
+            halt_step=halt_step,
             next_position=a.position + 1,
-            keys=self._take_keys(),
+            keys=self._keys,
         )
+        self._keys = []
+        self._saved_at = self.clock()
+        a.ended, a.end_reason, a.halt_step = True, reason, halt_step
+        a.active.set_ms(active)
+        self._sync()
         self.position = a.position + 1
         shown = self._feedback_of(a) is not Feedback.NONE
         self.result = result_of(a) if shown else None
@@ -373,19 +390,18 @@ class Session:
         return events + self._begin_next()
 
     def _begin_next(self) -> list[Event]:
-        """Start the attempt at the current position, or finish the session."""
+        """Start the attempt at the current position, or finish the session (stored first)."""
         if self.position >= len(self.items):
+            writes.finish_session(self.db, self._clocks(), self.position)
             self.attempt = None
             self.phase = Phase.DONE
             self._sync()
-            writes.finish_session(self.db, self._clocks(), self.position)
             return [Event(EventKind.SESSION_FINISHED)]
-        self.phase = Phase.INSTANCE
-        self._sync()
         row = writes.start_attempt(
             self.db, self._clocks(), position=self.position, item=self.items[self.position]
         )
         self.attempt = Attempt(row, self.instances[self.position], self.clock)
+        self.phase = Phase.INSTANCE
         self._sync()
         return [Event(EventKind.INSTANCE_STARTED, step=1)]
 

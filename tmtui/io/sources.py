@@ -29,6 +29,7 @@ attempts, say::
     register(HumanDbSource, before=JsonlSource)  # binary data may hold record-like lines
 
 and, so the message stays true, a mention of the new kind in :data:`UNKNOWN_KIND`.
+:class:`HumanDbSource` below is the real one, reading through :mod:`tmtui.io.humanrecords`.
 """
 
 from __future__ import annotations
