@@ -65,7 +65,7 @@ def test_scoring_a_database_imports_neither_the_human_layer_nor_a_ui(tmp_path):
     assert not {m.split(".")[0] for m in loaded} & {"textual", "openai", "tiktoken"}
 
 
-def test_human_help_imports_no_textual_or_openai():
+def test_human_help_imports_no_textual_or_openai_and_no_session():
     code = (
         "from tmtui.cli import app\n"
         "try:\n"
@@ -73,5 +73,8 @@ def test_human_help_imports_no_textual_or_openai():
         "except SystemExit:\n"
         "    pass\n"
     )
-    loaded = {m.split(".")[0] for m in _loaded_after(code)}
-    assert not loaded & {"textual", "openai", "tiktoken"}
+    modules = _loaded_after(code)
+    assert not {m.split(".")[0] for m in modules} & {"textual", "openai", "tiktoken"}
+    # the help needs the settings' enums, not the session and the scorer behind it
+    assert "tmtui.human.settings" in modules
+    assert not {"tmtui.human.session", "tmtui.scoring", "sqlite3"} & modules

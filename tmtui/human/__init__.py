@@ -14,30 +14,79 @@ The database is :mod:`tmtui.io.humandb` (with ``humanrows``, ``humanstudy`` and
 this package.
 """
 
-from tmtui.human.entry import Entry, EntryError, KeyMap, key_map_for, read_entry
-from tmtui.human.opening import (
-    NothingToDo,
-    SessionError,
-    SessionRequest,
-    check_participant,
-    open_session,
-    parse_samples,
-)
-from tmtui.human.session import Session
-from tmtui.human.settings import Assist, Feedback, SessionSettings
-from tmtui.human.views import (
-    AttemptResult,
-    EntryView,
-    Event,
-    EventKind,
-    InstanceView,
-    Phase,
-    Resumed,
-    StepFeedback,
-    StepView,
-    Update,
-    View,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tmtui.human.entry import Entry, EntryError, KeyMap, key_map_for, read_entry
+    from tmtui.human.opening import (
+        NothingToDo,
+        SessionError,
+        SessionRequest,
+        check_participant,
+        open_session,
+        parse_samples,
+    )
+    from tmtui.human.session import Session
+    from tmtui.human.settings import Assist, Feedback, SessionSettings
+    from tmtui.human.views import (
+        AttemptResult,
+        EntryView,
+        Event,
+        EventKind,
+        InstanceView,
+        Phase,
+        Resumed,
+        StepFeedback,
+        StepView,
+        Update,
+        View,
+    )
+
+# where each name lives: imported when first used, so that the command line can take the
+# settings' enums without the session and the scorer behind it
+_WHERE = {
+    **dict.fromkeys(["Entry", "EntryError", "KeyMap", "key_map_for", "read_entry"], "entry"),
+    **dict.fromkeys(
+        [
+            "NothingToDo",
+            "SessionError",
+            "SessionRequest",
+            "check_participant",
+            "open_session",
+            "parse_samples",
+        ],
+        "opening",
+    ),
+    "Session": "session",
+    **dict.fromkeys(["Assist", "Feedback", "SessionSettings"], "settings"),
+    **dict.fromkeys(
+        [
+            "AttemptResult",
+            "EntryView",
+            "Event",
+            "EventKind",
+            "InstanceView",
+            "Phase",
+            "Resumed",
+            "StepFeedback",
+            "StepView",
+            "Update",
+            "View",
+        ],
+        "views",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tmtui.human' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"tmtui.human.{module}"), name)
+
 
 __all__ = [
     "Assist",
