@@ -60,6 +60,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "Trace debugger",
         "Step through saved answers: a sortable, filterable sample list; Enter debugs one.",
     ),
+    "human": CommandEntry(
+        "tmtui.cli.human",
+        "Human baselines",
+        "Human baselines: timed, blind, crash-safe sessions, study plans, progress and export.",
+    ),
 }
 
 app = typer.Typer(

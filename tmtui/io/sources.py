@@ -29,6 +29,7 @@ attempts, say::
     register(HumanDbSource, before=JsonlSource)  # binary data may hold record-like lines
 
 and, so the message stays true, a mention of the new kind in :data:`UNKNOWN_KIND`.
+:class:`HumanDbSource` below is the real one, reading through :mod:`tmtui.io.humanrecords`.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ __all__ = [
     "MAX_TAPE",
     "MAX_TRUTH",
     "Head",
+    "HumanDbSource",
     "ItemError",
     "JsonlSource",
     "OfficialSource",
@@ -85,7 +87,10 @@ __all__ = [
 
 HEAD_BYTES = 1 << 16  # what the kinds' sniffs see of a file
 # when no kind claims a file (name every registered kind here)
-UNKNOWN_KIND = "not a TMBench dataset, results file or tmtui JSONL (it does not start with '{')"
+UNKNOWN_KIND = (
+    "not a TMBench dataset, results file, tmtui JSONL or tmtui human-attempt database "
+    "(it does not start with '{')"
+)
 
 
 class SourceError(Exception):
@@ -394,6 +399,39 @@ class OfficialSource(Source):
     ) -> Iterator[ScoreItem | ItemError]:
         self.skipped = []
         return official_items(self.official, self.skipped, with_prompts=with_prompts)
+
+
+# -- tmtui human-attempt databases ---------------------------------------------------------
+
+
+@register
+class HumanDbSource(Source):
+    """A tmtui human-attempt database (SQLite): its finished and timed-out scored attempts,
+    as records of ``kind="human"`` (:mod:`tmtui.io.humanrecords`; sqlite3 is imported only
+    when one is read). Registered last: the other kinds' sniffs never claim SQLite's header,
+    and the store writes no record-like JSON lines."""
+
+    kind = "human-db"
+    description = "a tmtui human-attempt database"
+
+    @classmethod
+    def sniff(cls, head: Head) -> bool:
+        return head.data.startswith(b"SQLite format 3\x00")
+
+    @classmethod
+    def open(cls, path: Path) -> Self:
+        from tmtui.io.humanrecords import check_database
+
+        check_database(path)
+        return cls(path)
+
+    def items(
+        self, resolver: Resolver | None = None, *, with_prompts: bool = False
+    ) -> Iterator[ScoreItem | ItemError]:
+        from tmtui.io.humanrecords import attempt_items
+
+        self.skipped = []
+        return attempt_items(self.path, with_prompts=with_prompts)
 
 
 # -- datasets ----------------------------------------------------------------------------
