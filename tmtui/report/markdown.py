@@ -24,7 +24,7 @@ __all__ = [
     "write_markdown",
 ]
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def md(text: object, limit: int = 120) -> str:
@@ -160,11 +160,11 @@ def markdown_report(report: Report) -> str:
             ["l", "l", "r", "r", "r", "r", "r", "r", "l"],
             crows,
         )
-    out += ["", _method(report)]
+    out += ["", _method(report, differ)]
     return "\n".join(out) + "\n"
 
 
-def _method(report: Report) -> str:
+def _method(report: Report, differ: bool) -> str:
     m = report.mode
     text = (
         f"Parser {m.value} ({m.version}), scorer {SCORER_VERSION}. "
@@ -176,11 +176,13 @@ def _method(report: Report) -> str:
         "deletion count, copy = copy error or previous queue repeated, halt = halting "
         "errors, format = unreadable, missing or truncated steps."
     )
-    if report.compared:
+    if differ:
         text += (
-            f" The {m.other.value} columns are the other parser's reading where the two "
-            "differ (= where they read every sample alike)."
+            f" The {m.other.value} columns are the other parser's figures for the systems it "
+            "reads differently (= where it reads every sample alike)."
         )
+    elif report.compared:
+        text += f" The {m.other.value} parser reads every sample alike."
     if report.comparisons:
         text += (
             " Paired: exact McNemar test on pass/fail; SWA difference with a paired "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Sequence
 
 from tmtui.core.text import one_line
@@ -51,7 +52,11 @@ def _svg(fig) -> str:
     import matplotlib
 
     buf = io.StringIO()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        # text stays text (the browser draws it): a glyph matplotlib's font lacks is no matter
+        warnings.filterwarnings(
+            "ignore", message="Glyph .* missing from font", category=UserWarning
+        )
         fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
     return clean_svg(buf.getvalue())
 
@@ -84,7 +89,9 @@ def _figure(height: float = 3.3):
     return fig, ax
 
 
-def _band(ax, xs: Sequence[float], pts: Sequence[Point], row: Row, step: bool = False) -> None:
+def _band(
+    ax, xs: Sequence[float], pts: Sequence[Point], row: Row, step: bool = False, alpha: float = 0.12
+) -> None:
     import matplotlib
 
     with matplotlib.rc_context(_RC):
@@ -101,7 +108,7 @@ def _band(ax, xs: Sequence[float], pts: Sequence[Point], row: Row, step: bool = 
         lo = [p.ci[0] if p.ci else float("nan") for p in pts]
         hi = [p.ci[1] if p.ci else float("nan") for p in pts]
         fb = {"step": "post"} if step else {}
-        ax.fill_between(xs, lo, hi, alpha=0.15, color=line.get_color(), linewidth=0, **fb)
+        ax.fill_between(xs, lo, hi, alpha=alpha, color=line.get_color(), linewidth=0, **fb)
 
 
 def _finish(ax, xlabel: str, ylabel: str, percent: bool = True) -> None:
@@ -115,12 +122,17 @@ def _finish(ax, xlabel: str, ylabel: str, percent: bool = True) -> None:
         ax.legend(loc="best", fontsize=8)
 
 
+def _alpha(rows: Sequence[Row]) -> float:
+    """Fainter bands when many overlap."""
+    return 0.12 if len(rows) <= 3 else 0.06
+
+
 def accuracy_chart(rows: Sequence[Row]) -> str:
     fig, ax = _figure()
     for r in rows:
         assert r.curves is not None
         pts = r.curves.accuracy
-        _band(ax, [p.x for p in pts], pts, r)
+        _band(ax, [p.x for p in pts], pts, r, alpha=_alpha(rows))
     _finish(ax, "step", "ACC(i): steps correct (%)")
     return _svg(fig)
 
@@ -130,7 +142,7 @@ def survival_chart(rows: Sequence[Row]) -> str:
     for r in rows:
         assert r.curves is not None
         pts = r.curves.survival
-        _band(ax, [p.x for p in pts], pts, r, step=True)
+        _band(ax, [p.x for p in pts], pts, r, step=True, alpha=_alpha(rows))
     _finish(ax, "step t", "still fully correct after step t (%)")
     return _svg(fig)
 
@@ -175,7 +187,7 @@ def queue_chart(rows: Sequence[Row]) -> str:
         if not pts:
             continue
         xs = [(p.x + (p.x_hi if p.x_hi is not None else p.x)) / 2 for p in pts]
-        _band(ax, xs, pts, r)
+        _band(ax, xs, pts, r, alpha=_alpha(rows))
     _finish(ax, "length of the true queue (symbols)", "steps correct (%)")
     return _svg(fig)
 
