@@ -213,3 +213,16 @@ def test_samples_of_a_row_worst_first(tmp_path):
     assert refs[0].diagnosis == Kind.COPY_ERROR.value and refs[-1].first_error is None
     assert rep.samples("nobody") == []
     assert not math.isnan(refs[0].swa)
+
+
+def test_many_rows_compare_only_against_vs(tmp_path):
+    recs = [record(i % 3, answer(i % 3), model=f"m{i:02d}") for i in range(10)]
+    f = write_records(tmp_path / "many.jsonl", recs)
+    rep = build_report([f], bootstrap=0, cache=None)
+    assert len(rep.rows) == 10 and rep.comparisons == []
+    assert rep.notes == [
+        "10 rows: no pairwise comparisons (give --vs ROW to compare each row with one)"
+    ]
+    vs = build_report([f], vs="m00", bootstrap=0, cache=None)
+    assert [c.b for c in vs.comparisons] == ["m03", "m06", "m09"]  # the ones on instance 0
+    assert all(c.pairs == 1 for c in vs.comparisons)

@@ -30,7 +30,7 @@ from tmtui.scoring import ScoreGroups
 
 __all__ = ["ALL_PAIRS_ROWS", "BuildProgress", "ReportError", "build_report", "expand_paths"]
 
-KEEP_SAMPLES = 200_000  # digests kept in memory (for Report.samples) up to this many samples
+KEEP_SAMPLES = 50_000  # digests kept in memory (for Report.samples) up to this many samples
 
 
 @dataclass
@@ -134,6 +134,8 @@ class _Builder:
         self.kept = 0
         self.progress = BuildProgress()
         self.model_dim = by.index("model") if "model" in by else None
+        self.plain_rows = 0
+        self.vs = False  # a row to compare every row with was named (--vs)
 
     # -- reading -----------------------------------------------------------------------
     def digest(self, path: Path) -> tuple[FileDigest, bool]:
@@ -173,6 +175,15 @@ class _Builder:
         rs = self.rows.get(key)
         if rs is None:
             rs = self.rows[key] = _RowState(key, len(self.rows), pooled)
+            if not pooled:
+                self.plain_rows += 1
+            if not self.vs and self.plain_rows > ALL_PAIRS_ROWS:
+                # too many rows to compare every pair, and no --vs: no comparison at all
+                if self.plain_rows == ALL_PAIRS_ROWS + 1:
+                    for r in self.rows.values():
+                        r.pairs.drop()
+                else:
+                    rs.pairs.drop()
         return rs
 
     def _pattern(self, p: str) -> int:
@@ -297,6 +308,7 @@ def build_report(
         raise ReportError("--bootstrap must be >= 0")
     files, notes, fatal = expand_paths(paths)
     b = _Builder(mode, by, compare, resolver, dataset_id, cache, on_error, on_progress)
+    b.vs = vs is not None
     prog = b.progress
     prog.files_total = len(files)
     sizes = []

@@ -13,7 +13,8 @@ On the pairs:
   the cost does not grow with the number of pairs.
 
 Each row keeps 12 bytes per attempt for this (an instance-and-occurrence key and a pattern
-index), in arrays.
+index), in arrays, as long as it may be compared: a report without ``--vs`` and with more
+rows than it compares all pairs of drops them.
 """
 
 from __future__ import annotations
@@ -33,13 +34,19 @@ _OCC_BITS = 20  # occurrences per instance and row: up to about a million
 
 @dataclass
 class PairStore:
-    """A row's attempts as (instance, occurrence) keys and verdict-pattern indices."""
+    """A row's attempts: (instance, pattern) counts, and, while the row may still be
+    compared, one (instance, occurrence) key and pattern index per attempt."""
 
     keys: array = field(default_factory=lambda: array("q"))
     patterns: array = field(default_factory=lambda: array("i"))
     seen: Counter = field(default_factory=Counter)  # instance -> attempts so far
+    counts: Counter = field(default_factory=Counter)  # (instance, pattern) -> attempts
+    keep: bool = True  # keep the per-attempt keys (False: no comparison will need them)
 
     def add(self, instance: int, pattern: int) -> None:
+        self.counts[(instance, pattern)] += 1
+        if not self.keep:
+            return
         k = self.seen[instance]
         self.seen[instance] = k + 1
         if k >= 1 << _OCC_BITS:
@@ -47,12 +54,19 @@ class PairStore:
         self.keys.append((instance << _OCC_BITS) | k)
         self.patterns.append(pattern)
 
+    def drop(self) -> None:
+        """No comparison will need this row's attempts one by one: free them."""
+        self.keep = False
+        self.keys = array("q")
+        self.patterns = array("i")
+        self.seen = Counter()
+
     def __len__(self) -> int:
         return len(self.keys)
 
     def pairs(self) -> Counter:
         """(instance, pattern) -> attempts."""
-        return Counter(zip((k >> _OCC_BITS for k in self.keys), self.patterns, strict=True))
+        return self.counts
 
 
 @dataclass
