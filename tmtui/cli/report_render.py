@@ -81,8 +81,11 @@ def print_report_table(report: Report, console: Console | None = None) -> None:
     mode = report.mode
     title = f"tmtui report · parser {mode.value} ({mode.version}) · scorer {SCORER_VERSION}"
     table = Table(title=_t(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    # names unbroken where the terminal has room (the figures need about 76 columns)
+    room = max(8, (out.width - 76) // max(1, len(report.by)))
     for dim in report.by:
-        table.add_column(_t(dim), overflow="fold", min_width=8)
+        longest = max((len(one_line(r.group[dim], 300)) for r in report.rows), default=8)
+        table.add_column(_t(dim), overflow="fold", min_width=min(longest, room, 30))
     table.add_column("n", justify="right")
     table.add_column("SWA\nuniform %", justify="right", overflow="fold")
     table.add_column("SWA\nlinear %", justify="right", overflow="fold")
@@ -128,38 +131,40 @@ def print_report_table(report: Report, console: Console | None = None) -> None:
         for msg in r.truth_mismatches[:5]:
             out.print(_t(f"warning: {r.label}: {msg}"), style="yellow")
     if report.comparisons:
+        out.print()
         ct = Table(
             title=_t("paired comparisons (the same instances)"),
             title_justify="left",
             box=box.SIMPLE_HEAD,
             pad_edge=False,
         )
-        for col, just in (
-            ("A", "left"),
-            ("B", "left"),
-            ("pairs", "right"),
-            ("both", "right"),
-            ("neither", "right"),
-            ("A\nonly", "right"),
-            ("B\nonly", "right"),
-            ("McNemar\np", "right"),
-            ("Δ SWA\nuniform", "right"),
-        ):
-            ct.add_column(col, justify=just, overflow="fold")
+        longest = max(len(one_line(x, 300)) for c in report.comparisons for x in (c.a, c.b))
+        room = max(8, (out.width - 56) // 2)  # the other columns need about 56
+        ct.add_column("A", overflow="fold", min_width=min(longest, room, 24))
+        ct.add_column("B", overflow="fold", min_width=min(longest, room, 24))
+        ct.add_column("pairs", justify="right")
+        ct.add_column("passed by\nboth/neither/A/B", justify="right", no_wrap=True)
+        ct.add_column("McNemar\np", justify="right")
+        ct.add_column("Δ SWA\nuniform", justify="right")
         for c in report.comparisons:
             ct.add_row(
                 _t(c.a),
                 _t(c.b),
                 _t(c.pairs),
-                _t(c.both),
-                _t(c.neither),
-                _t(c.only_a),
-                _t(c.only_b),
+                _t(f"{c.both}/{c.neither}/{c.only_a}/{c.only_b}"),
                 _t(p_text(c.mcnemar_p)),
                 _diff_cell(c),
             )
         out.print(ct)
     width = max((len(r.label) for r in report.rows if r.curves), default=0)
+    steps = max((r.curves.steps for r in report.rows if r.curves), default=0)
+    if steps:
+        out.print(
+            _t(
+                f"by step 0..{steps - 1} (▁ 0 % … █ 100 %; every curve with its intervals: --html, --json)"
+            ),
+            style="dim",
+        )
     for r in report.rows:
         if r.curves is None:
             continue

@@ -341,7 +341,7 @@ def build_report(
                 on_error(err)
         n = b.add(fi, path, d)
         infos.append(FileInfo(str(path), d.kind, n, len(d.errors), d.skipped, cached))
-        read.append((fi, path, d))
+        read.append((fi, path, d.light()))  # the samples are in the accumulators now
         b.kept += n
         b.digests.append(d if b.kept <= KEEP_SAMPLES else None)
         prog.samples = base + n

@@ -73,6 +73,14 @@ class FileDigest(msgspec.Struct, kw_only=True):
     def columns(self) -> Columns:
         return Columns.of(self)
 
+    def light(self) -> FileDigest:
+        """The digest without its samples (what a report keeps of every file: its kind,
+        step count, bad records, skipped samples and truth mismatches)."""
+        empty = dict.fromkeys(Columns.NAMES, b"")
+        return msgspec.structs.replace(
+            self, instances=[], outcomes=[], profiles=[], odd_wheres={}, **empty
+        )
+
     def where(self, j: int, pos: int) -> str:
         return self.odd_wheres.get(j) or f"{self.where_prefix} {pos}"
 
