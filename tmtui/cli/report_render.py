@@ -139,7 +139,7 @@ def print_report_table(report: Report, console: Console | None = None) -> None:
             pad_edge=False,
         )
         longest = max(len(one_line(x, 300)) for c in report.comparisons for x in (c.a, c.b))
-        room = max(8, (out.width - 56) // 2)  # the other columns need about 56
+        room = max(8, (out.width - 64) // 2)  # the other columns need about 64
         ct.add_column("A", overflow="fold", min_width=min(longest, room, 24))
         ct.add_column("B", overflow="fold", min_width=min(longest, room, 24))
         ct.add_column("pairs", justify="right")

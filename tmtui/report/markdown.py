@@ -123,7 +123,7 @@ def markdown_report(report: Report) -> str:
             if r.differs and o is not None:
                 cells += [f"{o.swa_uniform:.1f}", f"{o.pass_rate:.1f}", str(r.read_differently)]
             else:
-                cells += ["=", "=", "0" if r.read_differently == 0 else "—"]
+                cells += ["same", "same", "0" if r.read_differently == 0 else "—"]
         rows.append(cells)
     out = _table(header, align, rows)
     notes = [f"{md(r.label)}: {r.note}" for r in report.rows if r.note]
@@ -179,7 +179,7 @@ def _method(report: Report, differ: bool) -> str:
     if differ:
         text += (
             f" The {m.other.value} columns are the other parser's figures for the systems it "
-            "reads differently (= where it reads every sample alike)."
+            "reads differently (same: it reads every sample of the system alike)."
         )
     elif report.compared:
         text += f" The {m.other.value} parser reads every sample alike."
