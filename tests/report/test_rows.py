@@ -58,6 +58,7 @@ def test_models_participants_and_pooled_humans(tmp_path):
     assert pairs == {("m1", "human:P01"), ("m1", "human:P02"), ("human:P01", "human:P02")}
     vs = build_report([f1, f2], vs=HUMANS_POOLED, bootstrap=20, cache=None)
     assert {(c.a, c.b) for c in vs.comparisons} == {(HUMANS_POOLED, "m1")}
+    assert len(rep.samples(HUMANS_POOLED)) == 3 and len(rep.samples("human:P01")) == 2
     by_participant = build_report([f1, f2], by=["participant"], bootstrap=0, cache=None)
     assert [r.label for r in by_participant.rows] == ["P01", "P02", "—"]
 

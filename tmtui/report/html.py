@@ -53,7 +53,12 @@ ul.notes { color: #9a6700; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
   div.wide { overflow: visible; }
-  table.points { font-size: 6.5pt; }
+  table { font-size: 8pt; }
+  th, td { padding: .12rem .25rem; }
+  td.label { min-width: 0; }
+  td .ci { font-size: 7pt; }
+  table.points { font-size: 6pt; }
+  table.points td, table.points th { padding: 0 .1rem; }
 }
 """
 
