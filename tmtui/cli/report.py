@@ -55,7 +55,10 @@ def report(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     markdown: Annotated[
-        Path | None, typer.Option("--markdown", help="Write the table as Markdown to this file.")
+        Path | None,
+        typer.Option(
+            "--markdown", help="Write the table and the comparisons as Markdown to this file."
+        ),
     ] = None,
     html: Annotated[
         Path | None,
@@ -72,7 +75,10 @@ def report(
     ] = None,
     no_cache: Annotated[
         bool,
-        typer.Option("--no-cache", help="Score every file again and keep nothing in the cache."),
+        typer.Option(
+            "--no-cache",
+            help="Score every file again and keep nothing (the cache: $TMTUI_CACHE_DIR, else $XDG_CACHE_HOME/tmtui/report, else ~/.cache/tmtui/report).",
+        ),
     ] = False,
     quiet: Annotated[
         bool,
