@@ -223,3 +223,14 @@ def test_parser_mode_is_one_type_with_its_version_and_other_mode():
     assert parse_strict("").version == ParserMode.STRICT.version
     assert parse_compat("").version == ParserMode.TMBENCH.version
     assert ParserMode.STRICT.version != ParserMode.TMBENCH.version
+
+
+def test_a_small_all_correct_group_has_a_degenerate_interval_not_one_down_to_zero():
+    """A Poisson resample can draw no sample at all (likely for tiny groups); it has no SWA and
+    must be drawn again, not counted as 0."""
+    acc = ScoreAccumulator(n_steps=3)
+    for _ in range(4):
+        acc.add_outcome("ccc")
+    r = acc.result(bootstrap=500, seed=1)
+    assert r.intervals["swa_uniform"] == (100.0, 100.0)
+    assert r.intervals["swa_linear"] == (100.0, 100.0)

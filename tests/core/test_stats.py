@@ -8,10 +8,13 @@ import pytest
 
 from tmtui.core.stats import (
     binomial_two_sided,
+    class_bootstrap,
+    life_table,
     mcnemar_exact,
     paired_bootstrap,
     percentile_interval,
     poisson,
+    proportion,
     wilson,
 )
 
@@ -66,3 +69,72 @@ def test_percentile_interval_and_poisson_mean():
 def test_wilson_is_inside_0_100():
     lo, hi = wilson(10, 10)
     assert hi == pytest.approx(100.0) and 60 < lo < 100
+
+
+def test_proportion_is_none_without_data():
+    assert proportion(0, 0) == (None, None)
+    v, ci = proportion(1, 4)
+    assert v == 25.0 and ci == wilson(1, 4)
+
+
+def test_life_table_by_hand():
+    # 5 samples over 5 steps: one fails at step 0, two at step 1, one halts right after
+    # 2 steps (every step right), one is right on all 5 steps
+    outcomes = [(0, 5, 1), (1, 5, 2), (None, 2, 1), (None, 5, 1)]
+    t = life_table(outcomes, 5)
+    assert [p.at_risk for p in t] == [5, 4, 1, 1, 1]
+    assert [p.failed for p in t] == [1, 2, 0, 0, 0]
+    assert [p.survived for p in t] == [4, 2, 2, 2, 2]
+    assert [p.survival for p in t] == [80.0, 40.0, 40.0, 40.0, 40.0]
+    assert [p.hazard for p in t] == [20.0, 50.0, 0.0, 0.0, 0.0]
+    assert t[0].hazard_ci == wilson(1, 5) and t[1].hazard_ci == wilson(2, 4)
+    assert t[1].survival_ci == wilson(2, 5)
+    assert all(p.n == 5 for p in t)
+    # nothing at risk: no hazard (not 0 %, not NaN)
+    t = life_table([(0, 3, 2)], 3)
+    assert [p.at_risk for p in t] == [2, 0, 0]
+    assert t[1].hazard is None and t[1].hazard_ci is None
+    assert t[2].survival == 0.0
+    assert life_table([], 2)[0].survival is None
+
+
+def _mean(values):
+    def statistic(w):
+        total = sum(w)
+        if not total:
+            return None
+        return (sum(x * v for x, v in zip(w, values, strict=True)) / total,)
+
+    return statistic
+
+
+def test_class_bootstrap_constant_difference():
+    (f,) = class_bootstrap([5], _mean([3.0]), resamples=500, seed=2)
+    assert f.observed == 3.0
+    assert f.interval == (3.0, 3.0)
+    assert f.p == 0.0  # no resample reaches 0
+    # a resample with weight 0 has no value: P(Poisson(5) = 0) = e^-5, a few of 500
+    assert 480 <= f.resamples < 500
+
+
+def test_class_bootstrap_symmetric_and_seeded():
+    stat = _mean([1.0, -1.0])
+    (f,) = class_bootstrap([50, 50], stat, resamples=400, seed=7)
+    assert f.observed == 0.0
+    lo, hi = f.interval
+    assert lo < 0 < hi and lo > -0.5 and hi < 0.5
+    assert f.p > 0.5
+    assert class_bootstrap([50, 50], stat, resamples=400, seed=7) == [f]
+    (none,) = class_bootstrap([50, 50], stat, resamples=0)
+    assert none.interval is None and none.p is None and none.resamples == 0
+    with pytest.raises(ValueError):
+        class_bootstrap([0], stat)
+
+
+def test_class_bootstrap_agrees_with_the_paired_bootstrap():
+    diffs = [10.0, 20.0, -5.0, 40.0, 0.0, 15.0]
+    (f,) = class_bootstrap([1] * len(diffs), _mean(diffs), resamples=4000, seed=1)
+    d, (lo, hi), _ = paired_bootstrap(diffs, [0.0] * len(diffs), resamples=4000, seed=1)
+    assert f.observed == pytest.approx(d)
+    assert f.interval[0] == pytest.approx(lo, abs=4)
+    assert f.interval[1] == pytest.approx(hi, abs=4)

@@ -50,6 +50,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "Headless",
         "Score saved transcripts with the official numbers (ACC per step, SWA, pass rate).",
     ),
+    "report": CommandEntry(
+        "tmtui.cli.report",
+        "Headless",
+        "Compare models and humans: one row per system, with intervals, paired tests and curves.",
+    ),
     "watch": CommandEntry(
         "tmtui.cli.tui",
         "Trace debugger",

@@ -396,7 +396,9 @@ def _bootstrap_swa(
     patterns: list[tuple[str, int]], n_steps: int, resamples: int, seed: int
 ) -> dict[str, tuple[float, float]]:
     """Poisson bootstrap of both SWAs: each distinct verdict pattern p (n_p samples) gets the
-    weight Poisson(n_p) per resample, the sum of n_p independent Poisson(1) sample weights."""
+    weight Poisson(n_p) per resample, the sum of n_p independent Poisson(1) sample weights.
+    A resample that draws no sample at all is drawn again (it has no SWA; counting it as 0
+    would drag a small group's interval down to 0)."""
     rng = random.Random(seed)
     counts = [c for _, c in patterns]
     # Step i's weighted correct and total counts are integer sums over one 0/1 column each;
@@ -418,6 +420,8 @@ def _bootstrap_swa(
     unis, lins = [], []
     for _ in range(resamples):
         w = [poisson(rng, c) for c in counts]
+        while not any(w):  # a resample with no sample in it has no SWA: draw it again
+            w = [poisson(rng, c) for c in counts]
         sums = [sum(map(mul, w, col)) for col in distinct]
         u, li = ScoreAccumulator._swa([sums[j] for j in correct_col], [sums[j] for j in total_col])
         unis.append(u)

@@ -6,6 +6,11 @@
 * :func:`percentile_interval` — the central interval of a list of resampled figures;
 * :func:`mcnemar_exact` and :func:`paired_bootstrap` — is the difference between two systems
   on the same instances real (pass/fail pairs; per-instance figures such as SWA)?
+* :func:`class_bootstrap` — a Poisson bootstrap over classes of identical units (pairs of
+  verdict patterns, say): any figures computed from class weights, with intervals and p;
+* :func:`proportion` — a share with its Wilson interval, or nothing when there is no data;
+* :func:`life_table` — survival (still fully correct after step t) and hazard (first error
+  at step t, given correct before it), each point with its n and Wilson interval.
 
 Figures are percentages 0-100 where they are rates. The same seed gives the same intervals.
 """
@@ -14,14 +19,21 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 __all__ = [
     "Z95",
+    "BootstrapFigure",
+    "LifePoint",
     "binomial_two_sided",
+    "class_bootstrap",
+    "life_table",
     "mcnemar_exact",
     "paired_bootstrap",
     "percentile_interval",
     "poisson",
+    "proportion",
     "wilson",
 ]
 
@@ -122,3 +134,110 @@ def paired_bootstrap(
     above = sum(1 for m in means if m >= 0)
     p = min(1.0, 2 * min(below, above) / resamples)
     return observed, (lo, hi), p
+
+
+def proportion(k: int, n: int) -> tuple[float | None, tuple[float, float] | None]:
+    """``k`` of ``n`` as a percentage and its Wilson 95 % interval; (None, None) when n is 0
+    (no data is not 0 %)."""
+    if n <= 0:
+        return None, None
+    return 100 * k / n, wilson(k, n)
+
+
+@dataclass(frozen=True, slots=True)
+class BootstrapFigure:
+    """One figure of a bootstrap: its observed value, the interval of its resampled values
+    and a two-sided p-value against 0 (twice the share of resamples on the far side of 0).
+    ``resamples`` counts the resamples that gave a value (None when no resample could)."""
+
+    observed: float
+    interval: tuple[float, float] | None
+    p: float | None
+    resamples: int
+
+
+def class_bootstrap(
+    counts: Sequence[int],
+    statistic: Callable[[Sequence[float]], Sequence[float] | None],
+    resamples: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> list[BootstrapFigure]:
+    """A Poisson bootstrap over classes of identical units.
+
+    ``counts[j]`` units fall in class j (the pairs of instances whose two verdict patterns
+    are the same, say); ``statistic(weights)`` computes the figures from a weight per class
+    (None when they cannot be computed, e.g. every weight is 0). Each resample draws the
+    weight Poisson(counts[j]) for class j — the sum of counts[j] independent Poisson(1)
+    unit weights — so the cost does not grow with the number of units. The observed figures
+    are ``statistic(counts)``; the p-value tests "the figure is 0" (for a difference between
+    two systems: no difference)."""
+    observed = statistic([float(c) for c in counts])
+    if observed is None:
+        raise ValueError("the statistic has no value on the data itself")
+    k = len(observed)
+    if resamples <= 0:
+        return [BootstrapFigure(v, None, None, 0) for v in observed]
+    rng = random.Random(seed)
+    draws: list[list[float]] = [[] for _ in range(k)]
+    for _ in range(resamples):
+        vals = statistic([float(poisson(rng, c)) for c in counts])
+        if vals is None:
+            continue
+        for i, v in enumerate(vals):
+            draws[i].append(v)
+    out = []
+    for v, ds in zip(observed, draws, strict=True):
+        if len(ds) < 2:
+            out.append(BootstrapFigure(v, None, None, len(ds)))
+            continue
+        below = sum(1 for d in ds if d <= 0)
+        above = sum(1 for d in ds if d >= 0)
+        p = min(1.0, 2 * min(below, above) / len(ds))
+        out.append(BootstrapFigure(v, percentile_interval(ds, level), p, len(ds)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LifePoint:
+    """Step t of a life table (figures in percent; None where nothing is at risk)."""
+
+    step: int
+    n: int  # every sample
+    survived: int  # samples fully correct through step t (a sample that halted before t
+    # and was right on every one of its steps is still fully correct)
+    at_risk: int  # samples whose truth has step t and that were correct before it
+    failed: int  # samples whose first error is at step t
+    survival: float | None
+    survival_ci: tuple[float, float] | None
+    hazard: float | None  # failed / at_risk
+    hazard_ci: tuple[float, float] | None
+
+
+def life_table(outcomes: Iterable[tuple[int | None, int, int]], steps: int) -> list[LifePoint]:
+    """Survival and hazard by step from ``(first_error, n_steps, count)`` outcomes: ``count``
+    samples whose truth has ``n_steps`` steps and whose first step not correct is
+    ``first_error`` (None: every step correct). Points for steps 0..``steps``-1."""
+    failed = [0] * steps
+    ended = [0] * (steps + 1)  # samples whose truth ends before step t (right through it)
+    n = 0
+    for first, length, count in outcomes:
+        if count <= 0:
+            continue
+        n += count
+        if first is not None and first < steps:
+            failed[first] += count
+        elif first is None:
+            ended[min(length, steps)] += count
+    points = []
+    dead = 0  # first error at or before t
+    gone = 0  # left the risk set without failing (their truth ended)
+    for t in range(steps):
+        gone += ended[t]
+        at_risk = n - dead - gone
+        dead += failed[t]
+        survived = n - dead
+        s, s_ci = proportion(survived, n)
+        h, h_ci = proportion(failed[t], at_risk)
+        points.append(LifePoint(t, n, survived, at_risk, failed[t], s, s_ci, h, h_ci))
+    return points

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from tmtui.core.parsed import ParserMode
 from tmtui.core.score import NOT_ATTEMPTED, SampleScore, ScoreAccumulator
@@ -55,6 +56,7 @@ class Scored:
     item: ScoreItem | None = None
     score: SampleScore | None = None
     other: SampleScore | None = None  # the other parser's score (compare)
+    info: Any = None  # what the caller's ``info(item)`` kept of the item (see score_source)
 
     @property
     def passed(self) -> bool:
@@ -94,12 +96,17 @@ def score_source(
     compare: bool = False,
     resolver: Resolver | None = None,
     hashes: PromptHashes | None = None,
+    info: Callable[[ScoreItem], Any] | None = None,
 ) -> Iterator[Scored | ItemError]:
     """Every item of ``src`` scored with ``parser`` (and with the other parser too when
-    ``compare``), in the source's order; bad items pass through as ItemError."""
+    ``compare``), in the source's order; bad items pass through as ItemError.
+
+    ``info``: called on every item, its result kept as ``Scored.info`` — on the fast path
+    too, where the item itself is not kept (it runs in the forked workers there, so it must
+    return something small and picklable: reports keep the instance's features this way)."""
     mode = ParserMode.of(parser)
     if mode is ParserMode.TMBENCH and isinstance(src, OfficialSource) and not (keep or compare):
-        yield from _official_fast(src)
+        yield from _official_fast(src, info)
         return
     checked: set[str] = set()
     for item in src.items(resolver):
@@ -112,16 +119,20 @@ def score_source(
             truth_ok = item.truth == item.instance.run.states()
         sc = score_item(item, mode, keep=keep or compare, hashes=hashes)
         out = _scored(item, sc, truth_ok)
+        if info is not None:
+            out.info = info(item)
         if compare:
             out.other = score_item(item, mode.other, keep=True, hashes=hashes)
         yield out
 
 
-def _official_fast(src: OfficialSource) -> Iterator[Scored | ItemError]:
+def _official_fast(
+    src: OfficialSource, info: Callable[[ScoreItem], Any] | None = None
+) -> Iterator[Scored | ItemError]:
     n = len(src.official)
     parts = max(1, min(cpu_count(), MAX_WORKERS, n // PARALLEL_MIN_SAMPLES))
     bounds = [n * k // parts for k in range(parts + 1)]
-    ranges = [(src, bounds[k], bounds[k + 1]) for k in range(parts)]
+    ranges = [(src, bounds[k], bounds[k + 1], info) for k in range(parts)]
     src.skipped = []
     checked: set[str] = set()
     for events, skipped in run_parts(_official_part, ranges):
@@ -138,10 +149,12 @@ def _official_fast(src: OfficialSource) -> Iterator[Scored | ItemError]:
             yield ev
 
 
-def _official_part(part: tuple[OfficialSource, int, int]) -> tuple[list, list[int]]:
+def _official_part(
+    part: tuple[OfficialSource, int, int, Callable[[ScoreItem], Any] | None],
+) -> tuple[list, list[int]]:
     """Samples start..stop of an official file in compat mode: a compact Scored (no item, no
     full score) or an ItemError each, and the samples skipped for having no answer."""
-    src, start, stop = part
+    src, start, stop, info = part
     skipped: list[int] = []
     events: list = []
     checked: set[str] = set()
@@ -170,6 +183,7 @@ def _official_part(part: tuple[OfficialSource, int, int]) -> tuple[list, list[in
                 diagnosis=None if d is None else d.kind.value,
                 fatal=True if d is None else d.fatal,
                 truth_ok=truth_ok,
+                info=None if info is None else info(item),
             )
         )
     return events, skipped
