@@ -5,7 +5,8 @@
 
 Sections: ``compat`` (scoring an official results file against the official evaluator),
 ``jsonl`` (memory stays flat on tmtui JSONL), ``engine`` (a million steps), ``parser`` (the
-incremental parser fed in tiny chunks), ``client`` (the model client of issue 3:
+incremental parser fed in tiny chunks), ``hostile`` (the parser's work stays linear on answers
+that repeat one thing: doubling the input at most doubles the time), ``client`` (the model client of issue 3:
 ``benchmarks/bench_client.py``, run and summarised). ``--only compat,engine`` picks some. Every program
 measured runs as its own process: wall time is the best of ``--repeat`` runs; memory is the
 peak of the whole process tree: the larger of the peak resident set size of any one process
@@ -389,6 +390,35 @@ def bench_parser(args: argparse.Namespace, report: Report) -> None:
     )
 
 
+# -- d'. the strict parser on hostile answers (issue 9) -----------------------------------
+# repetitions of each shape: large enough that the parse takes tens of milliseconds
+HOSTILE_SIZES = {
+    "same-step": 40_000,
+    "headers-only": 100_000,
+    "labels-one-line": 200_000,
+    "blank-lines": 2_000_000,
+    "verb-blanks": 200_000,
+    "nested-brackets": 200_000,
+}
+
+
+def bench_hostile(args: argparse.Namespace, report: Report) -> None:
+    for shape, n in HOSTILE_SIZES.items():
+        if args.quick:
+            n //= 4
+        res, _ = workload("parser-hostile", shape, n, args.repeat)
+        ratio = res["seconds_double"] / res["seconds"]
+        report.add(
+            f"d'. strict parser, hostile answer: {shape}",
+            f"CPU time, {res['characters'] / 1e6:.2f} M -> {res['characters_double'] / 1e6:.2f} M chars",
+            f"{_s(res['seconds'])} -> {_s(res['seconds_double'])}",
+            "",
+            f"{ratio:.2f}x",
+            "<= 2.5x (linear; quadratic: 4x)",
+            met=ratio <= 2.5,
+        )
+
+
 # -- e. model client (issue 3: benchmarks/bench_client.py) -------------------------------
 def bench_client(args: argparse.Namespace, report: Report) -> None:
     cmd = [PY, str(HERE / "bench_client.py"), "--json"] + (["--quick"] if args.quick else [])
@@ -429,6 +459,7 @@ SECTIONS = {
     "jsonl": bench_jsonl,
     "engine": bench_engine,
     "parser": bench_parser,
+    "hostile": bench_hostile,
     "client": bench_client,
 }
 

@@ -209,6 +209,36 @@ def parser(steps: int, repeat: int) -> dict:
     }
 
 
+# Hostile answers for the strict parser (issue 9): each makes a text of n repetitions of one
+# thing a model (or an attacker) can repeat; the parser's work must stay linear in n.
+HOSTILE = {
+    "same-step": lambda n: "step 0: [D B E E A A]\n" * n,
+    "headers-only": lambda n: "### step 3:\n" * n,
+    "labels-one-line": lambda n: "step 1: " + "Queue State: " * n + "A B\n",
+    "blank-lines": lambda n: (" " * n + "x\n") * 20,
+    "verb-blanks": lambda n: ("step 1:\nAction: add" + " " * n + "x\n") * 20,
+    "nested-brackets": lambda n: "step 1: " + "[" * n + "]\n",
+}
+
+
+def parser_hostile(shape: str, n: int, repeat: int) -> dict:
+    """The strict parser on a hostile answer of n and of 2n repetitions (best CPU times)."""
+    from tmtui.core.parse import parse_strict
+
+    make = HOSTILE[shape]
+    out: dict = {"shape": shape, "n": n}
+    for key, size in (("seconds", n), ("seconds_double", 2 * n)):
+        text = make(size)
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.process_time()
+            parse_strict(text, ("A", "B", "C", "D", "E"))
+            best = min(best, time.process_time() - t0)
+        out[key] = best
+        out["characters" if size == n else "characters_double"] = len(text)
+    return out
+
+
 def main(argv: list[str]) -> None:
     what = argv[0]
     if what == "engine-tape":
@@ -217,6 +247,8 @@ def main(argv: list[str]) -> None:
         out = engine_naive(int(argv[1]))
     elif what == "parser":
         out = parser(int(argv[1]), int(argv[2]))
+    elif what == "parser-hostile":
+        out = parser_hostile(argv[1], int(argv[2]), int(argv[3]))
     else:
         raise SystemExit(f"unknown workload {what!r}")
     out["max_rss_bytes"] = max_rss_bytes()
