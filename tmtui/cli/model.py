@@ -210,6 +210,8 @@ def run(
         indices = parse_samples(samples, len(ds)) if samples is not None else None
     except RunError as exc:
         raise fail(str(exc)) from None
+    if max_steps is not None:
+        indices = _fitting(ds, indices, max_steps)
     embedded = settings.base_url is None and settings.model == "synthetic"
     if settings.base_url is None and not embedded:
         raise fail(
@@ -442,6 +444,23 @@ class _Progress:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+
+
+def _fitting(ds, indices: list[int] | None, max_steps: int) -> list[int]:
+    """The samples whose trace at this step cap can be simulated and scored (the others are
+    said, one line each, and left out), checked before anything runs."""
+    from tmtui.io.instances import size_problem
+
+    fits = []
+    for i in indices if indices is not None else range(len(ds)):
+        problem = size_problem(ds[i].replace(max_states=max_steps + 1, step_results=None))
+        if problem is None:
+            fits.append(i)
+        else:
+            warn(f"sample {ds[i].index}: {problem.removeprefix('bad instance: ')}; left out")
+    if not fits:
+        raise fail(f"--max-steps {max_steps}: no sample's trace fits the limits")
+    return fits
 
 
 @app.command(rich_help_panel="Models")
