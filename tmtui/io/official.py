@@ -21,6 +21,7 @@ from tmtui.core.datasets import LETTERS, Dataset, DatasetError, Instance, instan
 from tmtui.core.limits import MAX_RUN_STATES, MAX_STATES
 from tmtui.core.tagsystem import TagSystemError
 from tmtui.core.text import invalid_utf8_at, one_line
+from tmtui.io.inputs import read_input, strip_bom
 from tmtui.io.instances import parameter_problem, size_problem
 
 __all__ = ["BadSample", "OfficialFile", "ResultSample"]
@@ -165,7 +166,8 @@ class OfficialFile:
     def __init__(self, path: str | Path, data: bytes | None = None) -> None:
         self.path = Path(path)
         self.name = self.path.stem
-        buf = self.path.read_bytes() if data is None else data
+        # a pipe is read once (tmtui.io.inputs); a byte order mark is not part of the JSON
+        buf = strip_bom(read_input(self.path) if data is None else data)
         self._buf = buf
         self.whole = True  # False: the file did not decode as a whole and was split
         self.file_errors: list[str] = []
