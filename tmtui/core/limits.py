@@ -10,7 +10,7 @@ refusing it costs what the largest accepted trace costs, never what its own cap 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "MAX_RUN_STATES",
@@ -32,8 +32,7 @@ MAX_TAPE = 50_000_000
 MAX_TRUTH = 50_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class Bounds:
+class Bounds(NamedTuple):
     """The worst a trace can be, from its parameters alone."""
 
     states: int  # states that can be simulated (the cap, or one past the limit)
@@ -55,6 +54,7 @@ def bounds(m: int, init_len: int, longest: int, max_states: int) -> Bounds:
     longer than m, else at most ``init_len``."""
     states = max(1, min(max_states, MAX_RUN_STATES + 1))
     tape = init_len + (states - 1) * longest
-    growth = max(0, longest - m)
-    truth = states * init_len + growth * (states * (states - 1) // 2)
+    truth = states * init_len
+    if longest > m:
+        truth += (longest - m) * (states * (states - 1) // 2)
     return Bounds(states, tape, truth)

@@ -38,17 +38,24 @@ Resolver = Callable[[Record], Instance | None]
 def parameter_problem(inst: Instance) -> str | None:
     """Why an instance's parameters alone rule it out (a step cap out of range, a tape that
     could outgrow the limit), or None. Nothing is simulated."""
-    if not 1 <= inst.max_states <= MAX_STATES:
-        return f"bad instance: max_states {inst.max_states:,} is outside 1..{MAX_STATES:,}"
+    return _parameters(inst)[0]
+
+
+def _parameters(inst: Instance) -> tuple[str | None, bool]:
+    """(why the parameters rule the instance out, or None; True when they settle it: even
+    its worst case is within every limit). Cheap: this runs for every sample scored."""
+    cap = inst.max_states
+    if not 1 <= cap <= MAX_STATES:
+        return f"bad instance: max_states {cap:,} is outside 1..{MAX_STATES:,}", False
     longest = max(map(len, inst.rules.values()), default=0)
-    worst = bounds(inst.m, len(inst.init), longest, inst.max_states)
+    worst = bounds(inst.m, len(inst.init), longest, cap)
     if worst.tape > MAX_TAPE:
         return (
             f"bad instance: its trace could need {worst.tape:,} symbols "
             f"({worst.states:,} states, productions up to {longest:,}); "
             f"the limit is {MAX_TAPE:,}"
-        )
-    return None
+        ), False
+    return None, worst.settled
 
 
 def size_problem(inst: Instance) -> str | None:
@@ -58,25 +65,22 @@ def size_problem(inst: Instance) -> str | None:
     limit nothing is simulated here. Otherwise the trace is simulated under the limits (at
     most one state past ``MAX_RUN_STATES``, stopped as soon as its states hold more than
     ``MAX_TRUTH`` symbols), and kept as the instance's run when it is the whole trace."""
-    problem = parameter_problem(inst)
-    if problem is not None:
+    problem, settled = _parameters(inst)
+    if problem is not None or settled:
         return problem
-    longest = max(map(len, inst.rules.values()), default=0)
-    worst = bounds(inst.m, len(inst.init), longest, inst.max_states)
-    if worst.settled:
-        return None
     if "run" in inst.__dict__:
         run = inst.run
         if len(run) > MAX_RUN_STATES or run.total_length() > MAX_TRUTH:
             return _too_large(inst, len(run), run.total_length(), len(run) > MAX_RUN_STATES)
         return None
+    states = min(inst.max_states, MAX_RUN_STATES + 1)
     try:
-        run = inst.system.run(inst.init, worst.states, max_symbols=MAX_TRUTH)
+        run = inst.system.run(inst.init, states, max_symbols=MAX_TRUTH)
     except TraceTooLarge as exc:
         return _too_large(inst, exc.states, exc.symbols, False)
     if len(run) > MAX_RUN_STATES:
         return _too_large(inst, len(run), run.total_length(), True)
-    if worst.states == inst.max_states:
+    if states == inst.max_states:
         inst.__dict__["run"] = run  # the whole trace (one that halted sooner runs again fast)
     return None
 
