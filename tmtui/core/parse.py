@@ -445,6 +445,8 @@ class StrictParser:
                 block.saw_label = True
                 if next_open != -1 and next_open < pos:
                     next_open = text.find("[", pos, stop)
+                if next_open == pos:
+                    continue  # "Queue State: [A B]": the bracket right after the label
                 if next_open >= 0:
                     if next_text != -1 and next_text < pos:
                         t = NOT_MARKUP.search(text, pos, stop)

@@ -9,7 +9,6 @@ every split (that was quadratic in the run's length, hours for a line of 80,000 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 
 __all__ = [
@@ -69,30 +68,31 @@ class Claim:
     """What an action line says a step moved: 'Append A B to the end', 'Remove C D from the
     head'. The pattern "verb, blanks, up to 400 characters of words, blanks, tail" read
     without backtracking: the blanks before the tail always run up to it, so the words end
-    where a run of blanks followed by the tail starts; those runs are found once, and each
-    verb costs a binary search (a regex tried up to 400 ends per verb, and every split of a
-    run of blanks: hours for one action line of 80,000 blanks).
+    where a run of blanks followed by the tail starts; that run is searched for once and kept
+    for the verbs after it (a regex tried up to 400 ends per verb, and every split of a run of
+    blanks: hours for one action line of 80,000 blanks).
     """
 
     def __init__(self, verb: str, tail: str) -> None:
         self._verb = re.compile(rf"\b{verb}([ \t]++)", re.IGNORECASE)
-        # a run of blanks followed by the tail (tried only where a run starts)
-        self._tail = re.compile(rf"(?<![ \t])[ \t]++(?={tail})", re.IGNORECASE)
+        # the last blank before the tail
+        self._tail = re.compile(rf"[ \t](?={tail})", re.IGNORECASE)
 
     def search(self, text: str, start: int, stop: int) -> str | None:
         """The words of the first verb followed by them and the tail (None: no claim)."""
-        runs = [m.start() for m in self._tail.finditer(text, start, stop)]
-        if not runs:
-            return None
-        for m in self._verb.finditer(text, start, stop):
+        tail_at = -2  # the first run before a tail at or after the words (-1: none)
+        pos = start
+        while (m := self._verb.search(text, pos, stop)) is not None:
             first, words = m.span(1)  # the blanks after the verb; the words start after them
-            i = bisect_left(runs, words + 1)
-            if i < len(runs) and runs[i] <= words + 400:
-                return text[words : runs[i]]
-            if words - first >= 2:
-                j = bisect_left(runs, first)
-                if j < len(runs) and runs[j] == first:
-                    return ""  # "Append  to the end": two blanks split around no words
+            pos = words
+            if tail_at != -1 and tail_at <= words:
+                t = self._tail.search(text, words + 1, stop)
+                # where its run of blanks starts (after the words: they end on a non-blank)
+                tail_at = -1 if t is None else rstrip_end(text, words + 1, t.end(), " \t")
+            if tail_at != -1 and tail_at <= words + 400:
+                return text[words:tail_at]
+            if words - first >= 2 and self._tail.match(text, words - 1, stop):
+                return ""  # "Append  to the end": two blanks split around no words
         return None
 
 
