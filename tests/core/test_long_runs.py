@@ -132,6 +132,8 @@ def test_generation_refuses_up_front_what_it_could_never_write_or_simulate():
     # every production longer than m: every trace grows past the limit, whatever is drawn
     with pytest.raises(DatasetError, match="every trace would hold at least"):
         generate(GenerationSpec(n=1, rule_len=(3, 5), max_states=20_000))
+    # ... but not when an initial queue may be shorter than m (such a trace halts at once)
+    GenerationSpec(n=1, rule_len=(3, 5), init_len=(1, 9), max_states=20_000).check()
     with pytest.raises(DatasetError, match="at most 1,000,000 steps"):
         generate(GenerationSpec(n=1, max_states=MAX_RUN_STATES + 1))
     with pytest.raises(DatasetError, match="tape"):

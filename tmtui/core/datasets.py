@@ -301,11 +301,12 @@ class GenerationSpec:
                 f"a trace could need {worst.tape:,} symbols of tape ({self.max_states - 1:,} "
                 f"steps, productions up to {self.rule_len[1]:,}); the limit is {MAX_TAPE:,}"
             )
-        # every production longer than m: the queue grows each step and never halts, so even
-        # the shortest trace holds at least this many symbols (the official format writes
-        # every state of it)
+        # every initial queue at least m long and every production longer than m: the queue
+        # grows each step and never halts, so even the shortest trace holds at least this
+        # many symbols (the official format writes every state of it)
         least = bounds(self.m, self.init_len[0], self.rule_len[0], self.max_states)
-        if self.rule_len[0] > self.m and least.truth > MAX_TRUTH:
+        grows = self.init_len[0] >= self.m and self.rule_len[0] > self.m
+        if grows and least.truth > MAX_TRUTH:
             raise DatasetError(
                 f"every trace would hold at least {least.truth:,} symbols in its "
                 f"{self.max_states:,} states (the official format writes each one); "
