@@ -5,9 +5,12 @@
 
 Sections: ``compat`` (scoring an official results file against the official evaluator),
 ``jsonl`` (memory stays flat on tmtui JSONL), ``engine`` (a million steps), ``parser`` (the
-incremental parser fed in tiny chunks), ``client`` (the model client of issue 3:
-``benchmarks/bench_client.py``, run and summarised), ``startup`` (how fast ``tmtui`` starts:
-``benchmarks/bench_startup.py``). ``--only compat,engine`` picks some. Every program
+incremental parser fed in tiny chunks), ``hostile`` (the parser's work stays linear on answers
+that repeat one thing: doubling the input at most doubles the time), ``long`` (a long trace's
+official file written from the tape; an oversized record refused under the limits),
+``client`` (the model client of issue 3: ``benchmarks/bench_client.py``, run and summarised),
+``startup`` (how fast ``tmtui`` starts: ``benchmarks/bench_startup.py``). ``--only
+compat,engine`` picks some. Every program
 measured runs as its own process: wall time is the best of ``--repeat`` runs; memory is the
 peak of the whole process tree: the larger of the peak resident set size of any one process
 (``ru_maxrss``, over the timed runs) and the peak of the tree's summed proportional set size
@@ -390,6 +393,76 @@ def bench_parser(args: argparse.Namespace, report: Report) -> None:
     )
 
 
+# -- d'. the strict parser on hostile answers (issue 9) -----------------------------------
+# repetitions of each shape: large enough that the parse takes tens of milliseconds
+HOSTILE_SIZES = {
+    "same-step": 40_000,
+    "headers-only": 100_000,
+    "labels-one-line": 200_000,
+    "blank-lines": 2_000_000,
+    "verb-blanks": 200_000,
+    "nested-brackets": 200_000,
+}
+
+
+def bench_hostile(args: argparse.Namespace, report: Report) -> None:
+    for shape, n in HOSTILE_SIZES.items():
+        if args.quick:
+            n //= 4
+        res, _ = workload("parser-hostile", shape, n, args.repeat)
+        ratio = res["seconds_double"] / res["seconds"]
+        report.add(
+            f"d'. strict parser, hostile answer: {shape}",
+            f"CPU time, {res['characters'] / 1e6:.2f} M -> {res['characters_double'] / 1e6:.2f} M chars",
+            f"{_s(res['seconds'])} -> {_s(res['seconds_double'])}",
+            "",
+            f"{ratio:.2f}x",
+            "<= 2.5x (linear; quadratic: 4x)",
+            met=ratio <= 2.5,
+        )
+
+
+# -- d''. long runs (issue 9) ---------------------------------------------------------------
+def bench_long(args: argparse.Namespace, report: Report) -> None:
+    steps = 2000 if args.quick else 6000
+    stream, ms = workload("long-write", steps, "stream", repeat=args.repeat)
+    listed, ml = workload("long-write", steps, "list", repeat=args.repeat)
+    if stream["bytes"] != listed["bytes"]:
+        raise SystemExit("the streamed official file differs in size from json.dumps")
+    sec = (
+        f"d''. official file of one {steps:,}-step trace "
+        f"({stream['symbols'] / 1e6:.0f} M symbols, {stream['bytes'] / MB:.0f} MB)"
+    )
+    report.add(
+        sec,
+        "peak RSS of the process",
+        _mb(ms.peak_bytes),
+        _mb(ml.peak_bytes) + " (every state listed)",
+        f"{ml.peak_bytes / ms.peak_bytes:.1f}x less",
+        "flat in the trace",
+    )
+    report.add(
+        sec,
+        "time to write",
+        _s(stream["seconds"]),
+        _s(listed["seconds"]),
+        f"{listed['seconds'] / stream['seconds']:.2f}x",
+        "",
+    )
+    bounded, mb_ = workload("long-refuse", "bounded", repeat=args.repeat)
+    full, mf = workload("long-refuse", "full", repeat=1)
+    sec = "d''. refusing a record that asks for 10,000,000 states"
+    report.add(
+        sec,
+        "time",
+        _s(bounded["seconds"]),
+        _s(full["seconds"]) + " (cap simulated first)",
+        f"{full['seconds'] / bounded['seconds']:.0f}x faster",
+        "",
+    )
+    report.add(sec, "peak RSS of the process", _mb(mb_.peak_bytes), _mb(mf.peak_bytes), "", "")
+
+
 # -- e. model client (issue 3: benchmarks/bench_client.py) -------------------------------
 def bench_client(args: argparse.Namespace, report: Report) -> None:
     cmd = [PY, str(HERE / "bench_client.py"), "--json"] + (["--quick"] if args.quick else [])
@@ -451,6 +524,8 @@ SECTIONS = {
     "jsonl": bench_jsonl,
     "engine": bench_engine,
     "parser": bench_parser,
+    "hostile": bench_hostile,
+    "long": bench_long,
     "client": bench_client,
     "startup": bench_startup,
 }

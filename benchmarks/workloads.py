@@ -209,6 +209,87 @@ def parser(steps: int, repeat: int) -> dict:
     }
 
 
+# Hostile answers for the strict parser (issue 9): each makes a text of n repetitions of one
+# thing a model (or an attacker) can repeat; the parser's work must stay linear in n.
+HOSTILE = {
+    "same-step": lambda n: "step 0: [D B E E A A]\n" * n,
+    "headers-only": lambda n: "### step 3:\n" * n,
+    "labels-one-line": lambda n: "step 1: " + "Queue State: " * n + "A B\n",
+    "blank-lines": lambda n: (" " * n + "x\n") * 20,
+    "verb-blanks": lambda n: ("step 1:\nAction: add" + " " * n + "x\n") * 20,
+    "nested-brackets": lambda n: "step 1: " + "[" * n + "]\n",
+}
+
+
+def parser_hostile(shape: str, n: int, repeat: int) -> dict:
+    """The strict parser on a hostile answer of n and of 2n repetitions (best CPU times)."""
+    from tmtui.core.parse import parse_strict
+
+    make = HOSTILE[shape]
+    out: dict = {"shape": shape, "n": n}
+    for key, size in (("seconds", n), ("seconds_double", 2 * n)):
+        text = make(size)
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.process_time()
+            parse_strict(text, ("A", "B", "C", "D", "E"))
+            best = min(best, time.process_time() - t0)
+        out[key] = best
+        out["characters" if size == n else "characters_double"] = len(text)
+    return out
+
+
+# -- long runs (issue 9) --------------------------------------------------------------------
+def _growing(steps: int):
+    from tmtui.core.datasets import Dataset, Instance
+
+    inst = Instance(
+        id="long",
+        init=GROWING_INIT,
+        rules=GROWING_RULES,
+        alphabet=("A", "B", "C"),
+        max_states=steps + 1,
+    )
+    return inst, Dataset(samples=[inst], symbol_set=("A", "B", "C"))
+
+
+def long_write(steps: int, how: str) -> dict:
+    """Write the official file of one growing trace: streamed from the tape (``stream``), or
+    the reference generator's way, every state listed and dumped at once (``list``)."""
+    from tmtui.core.datasets import iter_official
+
+    inst, ds = _growing(steps)
+    symbols = inst.run.total_length()
+    before = max_rss_bytes()
+    t0 = time.perf_counter()
+    if how == "stream":
+        size = sum(len(piece) for piece in iter_official(ds))
+    else:
+        size = len(json.dumps(ds.to_official(), indent=1).encode("ascii"))
+    return {
+        "steps": steps,
+        "symbols": symbols,
+        "bytes": size,
+        "seconds": time.perf_counter() - t0,
+        "peak_growth_bytes": max_rss_bytes() - before,
+    }
+
+
+def long_refuse(how: str) -> dict:
+    """Refuse a record asking for 10,000,000 states of a growing trace: under the limits
+    (``bounded``, what size_problem does), or by simulating the cap first (``full``, before)."""
+    from tmtui.io.instances import size_problem
+
+    inst, _ = _growing(10_000_000 - 1)
+    t0 = time.perf_counter()
+    if how == "bounded":
+        refused = size_problem(inst) is not None
+    else:
+        refused = inst.system.run(inst.init, inst.max_states).total_length() > 50_000_000
+    assert refused
+    return {"seconds": time.perf_counter() - t0}
+
+
 def main(argv: list[str]) -> None:
     what = argv[0]
     if what == "engine-tape":
@@ -217,6 +298,12 @@ def main(argv: list[str]) -> None:
         out = engine_naive(int(argv[1]))
     elif what == "parser":
         out = parser(int(argv[1]), int(argv[2]))
+    elif what == "parser-hostile":
+        out = parser_hostile(argv[1], int(argv[2]), int(argv[3]))
+    elif what == "long-write":
+        out = long_write(int(argv[1]), argv[2])
+    elif what == "long-refuse":
+        out = long_refuse(argv[1])
     else:
         raise SystemExit(f"unknown workload {what!r}")
     out["max_rss_bytes"] = max_rss_bytes()

@@ -105,6 +105,8 @@ def prepare_run(f: RunFlags) -> tuple[Any, bool]:
         indices = parse_samples(f.samples, len(ds)) if f.samples is not None else None
     except RunError as exc:
         raise fail(str(exc)) from None
+    if f.max_steps is not None:
+        indices = _fitting(ds, indices, f.max_steps)
     from tmtui.core.datasets import PRESETS
 
     token_budget = f.token_budget
@@ -398,3 +400,20 @@ def _score_json(output: Path) -> Any:
     report = score_files([output], mode="strict", bootstrap=1000)
     # the same object `tmtui score --json` prints (through JSON: exactly what it prints)
     return json.loads(json.dumps(score_json(report), ensure_ascii=True, allow_nan=False))
+
+
+def _fitting(ds: Any, indices: list[int] | None, max_steps: int) -> list[int]:
+    """The samples whose trace at this step cap can be simulated and scored (the others are
+    said, one line each, and left out), checked before anything runs."""
+    from tmtui.io.instances import size_problem
+
+    fits = []
+    for i in indices if indices is not None else range(len(ds)):
+        problem = size_problem(ds[i].replace(max_states=max_steps + 1, step_results=None))
+        if problem is None:
+            fits.append(i)
+        else:
+            warn(f"sample {ds[i].index}: {problem.removeprefix('bad instance: ')}; left out")
+    if not fits:
+        raise fail(f"--max-steps {max_steps}: no sample's trace fits the limits")
+    return fits

@@ -17,6 +17,9 @@ from tmtui.cli.app import (
     warn,
 )
 
+# the step cap a command accepts (as `run` does): a trace of steps 0..MAX_STEPS
+MAX_STEPS = 1_000_000
+
 
 @app.command(rich_help_panel="Datasets")
 def generate(
@@ -60,8 +63,8 @@ def generate(
     from tmtui.core.datasets import (
         DatasetError,
         GenerationSpec,
-        dump_official,
         generate_preset,
+        iter_official,
         parse_range,
         resolve_alphabet,
     )
@@ -69,6 +72,11 @@ def generate(
         generate as gen,
     )
 
+    if n < 0:
+        raise fail("--n must be >= 0")
+    for flag, value in (("--max-steps", max_steps), ("--min-steps", min_steps)):
+        if not 0 <= value <= MAX_STEPS:
+            raise fail(f"{flag} must be within 0..{MAX_STEPS}")
     try:
         if preset is not None:
             ds = generate_preset(preset)
@@ -86,13 +94,16 @@ def generate(
             ds = gen(spec, name="custom")
     except DatasetError as exc:
         raise fail(str(exc)) from None
-    data = dump_official(ds)
+    # streamed: a long trace's states are read from its tape as they are written
     if output is None:
-        sys.stdout.buffer.write(data)
+        for piece in iter_official(ds):
+            sys.stdout.buffer.write(piece)
         sys.stdout.flush()
         return
     try:
-        output.write_bytes(data)
+        with open(output, "wb") as f:
+            for piece in iter_official(ds):
+                f.write(piece)
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     warn(f"wrote {len(ds)} samples to {output}")
@@ -118,6 +129,8 @@ def prompt(
 
     if template not in TEMPLATES:
         raise fail(f"unknown template {template!r}; choose from {', '.join(TEMPLATES)}")
+    if max_steps is not None and not 0 <= max_steps <= MAX_STEPS:
+        raise fail(f"--max-steps must be within 0..{MAX_STEPS}")
     inst = pick_instance(load_dataset_or_fail(dataset), index, sid)
     if as_json:
         sys.stdout.write(

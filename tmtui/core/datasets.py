@@ -12,11 +12,12 @@ import dataclasses
 import hashlib
 import json
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from tmtui.core.limits import MAX_RUN_STATES, MAX_TAPE, MAX_TRUTH, bounds
 from tmtui.core.tagsystem import Run, TagSystem
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "generate",
     "generate_preset",
     "instance_id",
+    "iter_official",
     "parse_range",
 ]
 
@@ -121,14 +123,18 @@ class Instance:
         )
         return hashlib.sha256(blob.encode()).hexdigest()
 
-    def to_official(self) -> dict:
-        return {
+    def to_official(self, *, states: bool = True) -> dict:
+        """The sample as the official format has it (``states=False``: without its
+        ``step_results``, every state of the trace)."""
+        out: dict = {
             "id": self.id,
             "init_str": self.init,
             "rule": dict(self.rules),
             "delete_count": self.m,
-            "step_results": self.run.states(),
         }
+        if states:
+            out["step_results"] = self.run.states()
+        return out
 
     def check(self) -> str | None:
         """Compare stored ``step_results`` with a fresh simulation; a message on mismatch."""
@@ -188,8 +194,9 @@ class Dataset:
                 problems.append((inst.index, msg))
         return problems
 
-    def to_official(self) -> dict:
-        return {
+    def to_official(self, *, samples: bool = True) -> dict:
+        """The dataset as the official format has it (``samples=False``: its metadata)."""
+        out: dict = {
             "symbol_set": list(self.symbol_set),
             "rule_min_length": self.rule_min_length,
             "rule_max_length": self.rule_max_length,
@@ -197,13 +204,50 @@ class Dataset:
             "str_max_length": self.str_max_length,
             "max_step": self.max_step,
             "delete_count": self.delete_count,
-            "samples": [inst.to_official() for inst in self.samples],
         }
+        if samples:
+            out["samples"] = [inst.to_official() for inst in self.samples]
+        return out
 
 
 def dump_official(ds: Dataset) -> bytes:
     """The official file bytes: ``json.dump(..., indent=1)``, ASCII escapes, no final newline."""
-    return json.dumps(ds.to_official(), indent=1).encode("ascii")
+    return b"".join(iter_official(ds))
+
+
+# what json.dumps(..., indent=1) writes for an empty list, last in an object
+_EMPTY_LAST = "[]\n}"
+_CHUNK = 1 << 20  # characters of states gathered before they are handed out
+
+
+def iter_official(ds: Dataset) -> Iterator[bytes]:
+    """The official file's bytes (exactly :func:`dump_official`'s) in pieces, with no more
+    than one sample's states alive at a time, each read from the tape as it is written: a
+    long trace's file is large by nature (every state is written), its writing is not."""
+    top = json.dumps({**ds.to_official(samples=False), "samples": []}, indent=1)
+    assert top.endswith(_EMPTY_LAST)
+    if not ds.samples:
+        yield top.encode("ascii")
+        return
+    yield (top[: -len(_EMPTY_LAST)] + "[").encode("ascii")
+    for n, inst in enumerate(ds.samples):
+        head = json.dumps({**inst.to_official(states=False), "step_results": []}, indent=1)
+        assert head.endswith(_EMPTY_LAST)
+        # a sample sits two levels deep: every line of its own dump moves two spaces in
+        head = head[: -len(_EMPTY_LAST)].replace("\n", "\n  ")
+        parts = [(",\n  " if n else "\n  ") + head + "["]
+        size = 0
+        for i, state in enumerate(inst.run):
+            line = ("," if i else "") + "\n    " + json.dumps(state)
+            parts.append(line)
+            size += len(line)
+            if size >= _CHUNK:
+                yield "".join(parts).encode("ascii")
+                parts.clear()
+                size = 0
+        parts.append("\n   ]\n  }")
+        yield "".join(parts).encode("ascii")
+    yield b"\n ]\n}"
 
 
 # -- generation ------------------------------------------------------------------------
@@ -255,15 +299,48 @@ class GenerationSpec:
             raise DatasetError("max states must be >= 1")
         if self.min_states > self.max_states:
             raise DatasetError("the must-not-halt filter asks for more states than the cap")
+        if self.max_states > MAX_RUN_STATES:
+            raise DatasetError(
+                f"at most {MAX_RUN_STATES - 1:,} steps a trace ({self.max_states - 1:,} asked)"
+            )
+        worst = bounds(self.m, self.init_len[1], self.rule_len[1], self.max_states)
+        if worst.tape > MAX_TAPE:
+            raise DatasetError(
+                f"a trace could need {worst.tape:,} symbols of tape ({self.max_states - 1:,} "
+                f"steps, productions up to {self.rule_len[1]:,}); the limit is {MAX_TAPE:,}"
+            )
+        # every initial queue at least m long and every production longer than m: the queue
+        # grows each step and never halts, so even the shortest trace holds at least this
+        # many symbols (the official format writes every state of it)
+        least = bounds(self.m, self.init_len[0], self.rule_len[0], self.max_states)
+        grows = self.init_len[0] >= self.m and self.rule_len[0] > self.m
+        if grows and least.truth > MAX_TRUTH:
+            raise DatasetError(
+                f"every trace would hold at least {least.truth:,} symbols in its "
+                f"{self.max_states:,} states (the official format writes each one); "
+                f"the limit is {MAX_TRUTH:,}: ask for fewer steps"
+            )
 
 
 def _has_repeat(run: Run) -> bool:
-    prev = None
-    for state in run:
-        if state == prev:
-            return True
-        prev = state
-    return False
+    return run.repeats()
+
+
+def _too_large(inst: Instance, run: Run) -> str | None:
+    """Why an accepted sample cannot be written (its states, all of them, are too many
+    symbols for the official format), or None."""
+    total = run.total_length()
+    if total <= MAX_TRUTH:
+        return None
+    return (
+        f"sample {inst.index} ({len(run):,} states) would hold {total:,} symbols in its "
+        f"step_results (the official format writes every state); the limit is "
+        f"{MAX_TRUTH:,}: ask for fewer steps"
+    )
+
+
+# an accepted sample keeps its simulated run when its tape is no longer than this
+_KEEP_TAPE = 1 << 16
 
 
 def generate(
@@ -281,6 +358,12 @@ def generate(
     the sha256 of ``init + json.dumps(rule, sort_keys=True)``; a drawn id seen before is skipped
     (every drawn id is remembered, rejected ones too). A sample whose trace has two equal
     consecutive states is rejected, as is one failing the optional filters.
+
+    Bounded: a spec whose traces could not be simulated (or could never be written) is
+    refused by :meth:`GenerationSpec.check` before anything is drawn, and an accepted sample
+    whose states would hold more than ``MAX_TRUTH`` symbols in the official format stops the
+    generation with one line (DatasetError). Long runs are not kept in memory: they are
+    simulated again when written.
     """
     spec.check()
     rng = random.Random(spec.seed)
@@ -322,6 +405,11 @@ def generate(
             continue
         if accept is not None and not accept(inst):
             continue
+        problem = _too_large(inst, run)
+        if problem is not None:
+            raise DatasetError(problem)
+        if len(run.tape) > _KEEP_TAPE:
+            del inst.__dict__["run"]  # simulated again when written: one long run at a time
         out.append(inst)
         if progress is not None:
             progress(len(out), spec.n)

@@ -31,6 +31,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tmtui.core.parse_text import (
+    APPEND,
+    CLAIM_JUNK,
+    ELLIPSIS,
+    EMPTY_WORDS,
+    HEAD_VALUE,
+    HEADER,
+    LABEL_TAIL,
+    NEGATED_HALT,
+    NON_ENGLISH,
+    NOT_MARKUP,
+    QUOTES,
+    REMOVE,
+    SEPARATORS,
+    THINK,
+    TOKENS,
+    BareLine,
+    QueueText,
+)
 from tmtui.core.parsed import (
     MAX_STEP_NUMBER,
     STRICT_VERSION,
@@ -51,44 +70,6 @@ __all__ = [
 
 # A bracket left open across lines is abandoned after this many characters.
 MAX_OPEN_BRACKET = 1 << 20
-
-_HEADER = re.compile(
-    r"[ \t>]*(?:#{1,6}[ \t]*)?(?:[-*+•][ \t]+|\d{1,4}[.)][ \t]+)?(?:\*\*|__|\*|_)?[ \t]*"
-    r"(?:(step|步骤|步驟)[ \t]*#?[ \t]*(\d{1,30})|(第)[ \t]*(\d{1,30})[ \t]*步)"
-    r"[ \t]*(?:\*\*|__|\*|_)?[ \t]*(?=[:：.)\-–—|]|\*\*|$)",
-    re.IGNORECASE,
-)
-
-# Labels and markers inside a step, found in one pass over a line.
-_TOKENS = re.compile(
-    r"(?P<action>\b(?:action|operation)s?\b|动作|操作)"
-    r"|(?P<head>\bhead(?:[ \t]+symbol)?\b|头部符号|头符号|队首符号|队首)"
-    r"|(?P<queue>\b(?:queue[ \t]+state|current[ \t]+queue|new[ \t]+queue|resulting[ \t]+queue"
-    r"|queue|state)\b|队列状态|队列|状态)"
-    r"|(?P<halt><[ \t]*halt[ \t]*>|\bhalt(?:s|ed|ing)?\b|停机)"
-    r"|(?P<stop><[ \t]*stop[ \t]*>)"
-    r"|(?P<open>\[)",
-    re.IGNORECASE,
-)
-_LABEL_TAIL = re.compile(r"[ \t]*(?:\*\*|__|\*)?[ \t]*(?:[:：=]|\bis\b)[ \t]*(?:\*\*|__)?[ \t]*")
-_HEAD_VALUE = re.compile(r"[ \t]*['\"`“‘]?([^\s'\"`“‘”’*,.:;])")
-_APPEND = re.compile(
-    r"\b(?:append|add)(?:ing|s|ed)?[ \t]+(.{0,400}?)[ \t]+(?:to|at|onto)[ \t]+(?:the[ \t]+)?"
-    r"(?:end|tail|back)",
-    re.IGNORECASE,
-)
-_REMOVE = re.compile(
-    r"\b(?:remove|delete)(?:s|d|ing)?[ \t]+(.{0,400}?)[ \t]+from[ \t]+(?:the[ \t]+)?"
-    r"(?:head|front|start|beginning)",
-    re.IGNORECASE,
-)
-_CLAIM_JUNK = str.maketrans("", "", " \t,'\"`[]*“”‘’")
-_NEGATED_HALT = re.compile(r"(?:\bnot|\bno|n't|\bnever|\bwithout|\bcannot|未|不)[ \t]*$", re.I)
-_THINK = re.compile(r"<(/?)think>", re.IGNORECASE)
-_ELLIPSIS = re.compile(r"\.\.\.|…")
-_QUOTES = str.maketrans({c: " " for c in "'\"`“”‘’,;"})
-_EMPTY_WORDS = {"empty", "(empty)", "∅", "ø", "空", "(空)", "none"}
-_NON_ENGLISH = re.compile(r"[^\x00-\x7f]")
 
 _RANK_BRACKET = 1  # a bracket with no queue label
 _RANK_LABELLED = 2  # a queue label, before any action line
@@ -147,7 +128,8 @@ class _Block:
         self.after_action_unreadable = False
         self.pending_label = 0  # a queue label that ended its line: the next line's bracket
         self.saw_label = False
-        self.best: tuple[str, tuple[int, int], str, str] | None = None  # queue, span, unknown, raw
+        # the queue (a QueueText until it is published), its span, symbols outside the alphabet
+        self.best: tuple[str | QueueText, tuple[int, int], str] | None = None
         self.best_rank = 0
         self.dirty = False
         self.halt = False
@@ -174,12 +156,21 @@ class StrictParser:
     def __init__(self, alphabet: tuple[str, ...] | list[str] | None = None) -> None:
         self.alphabet = tuple(alphabet) if alphabet else None
         self._alpha = frozenset(self.alphabet) if self.alphabet else None
+        # a symbol of a bare queue outside the alphabet
+        self._not_alpha = (
+            re.compile(
+                f"[^{SEPARATORS}" + "".join(re.escape(c) for c in self._alpha if len(c) == 1) + "]"
+            )
+            if self._alpha is not None
+            else None
+        )
         self._parts: list[str] = []  # the partial last line
         self._line_start = 0  # absolute offset of the partial line
         self._in_think = False
         self._think_from = 0
         self._block: _Block | None = None
         self._occurrences: dict[int, list[StepOccurrence]] = {}
+        self._readable: dict[int, int] = {}  # step -> index of its last readable occurrence
         self._steps: dict[int, ParsedStep] = {}
         self._deviations: dict[str, None] = {}
         self._reasoning: list[tuple[int, int]] = []
@@ -289,7 +280,7 @@ class StrictParser:
     def _line_with_think(self, text: str, start: int, stop: int, base: int) -> None:
         pos = start
         at_line_start = True
-        for m in _THINK.finditer(text, start, stop):
+        for m in THINK.finditer(text, start, stop):
             closing = m.group(1) == "/"
             if self._in_think:
                 if closing:
@@ -319,6 +310,7 @@ class StrictParser:
         for step in list(self._steps):
             del self._steps[step]
         self._occurrences.clear()
+        self._readable.clear()
         self._halt_step = None
         self._events = [ResetEvent(end)]
         self._deviations.setdefault("reasoning ended with </think> but never opened")
@@ -327,7 +319,7 @@ class StrictParser:
         block = self._block
         if block is not None and block.open_from >= 0:
             close = text.find("]", start, stop)
-            hdr = _HEADER.match(text, start, stop) if line_start else None
+            hdr = HEADER.match(text, start, stop) if line_start else None
             if hdr is not None and hdr.end() > start:
                 # a new step header ends the open bracket, even if its line has a "]"
                 block.problem = "a bracket opened for the queue was never closed"
@@ -352,7 +344,7 @@ class StrictParser:
                 self._scan(text, close + 1, stop, base, 0)
                 return
         if line_start:
-            hdr = _HEADER.match(text, start, stop)
+            hdr = HEADER.match(text, start, stop)
             if hdr is not None:
                 digits = hdr.group(2) or hdr.group(4)
                 word = hdr.group(1) or hdr.group(3)
@@ -365,13 +357,17 @@ class StrictParser:
     def _new_block(self, step: int, span: tuple[int, int], word: str) -> None:
         if self._block is not None:
             self._close_block()
-        if _NON_ENGLISH.search(word):
+        if NON_ENGLISH.search(word):
             self._deviations.setdefault(f"non-English step headers ({word})")
         self._block = _Block(step, span)
 
     # -- inside a step ----------------------------------------------------------------
     def _scan(self, text: str, start: int, stop: int, base: int, _depth: int) -> None:
-        """Read labels, queues and halt markers from text[start:stop] in the current step."""
+        """Read labels, queues and halt markers from text[start:stop] in the current step.
+
+        Linear in the line however many labels and brackets it holds: the next ``[``, ``]``
+        and non-markup character are found once and reused until the scan passes them, and
+        bare queues share one :class:`BareLine`."""
         block = self._block
         if block is None:
             return
@@ -380,14 +376,20 @@ class StrictParser:
         line_is_action = False
         line_is_head = False
         pos = start
+        # the next "[", "]" and non-markup character at or after pos (-1: none before stop;
+        # -2: not looked for yet); pos only moves forward, so each is searched for once
+        next_open = next_close = next_text = -2
+        bare: BareLine | None = None
         while True:
-            m = _TOKENS.search(text, pos, stop)
+            m = TOKENS.search(text, pos, stop)
             if m is None:
                 break
             kind = m.lastgroup
             pos = m.end()
             if kind == "open":
-                close = text.find("]", pos, stop)
+                if next_close != -1 and next_close < pos:
+                    next_close = text.find("]", pos, stop)
+                close = next_close
                 if close < 0:
                     rank = label_rank or (0 if (line_is_action or line_is_head) else 1)
                     if rank:
@@ -396,10 +398,11 @@ class StrictParser:
                         block.open_parts = [text[pos:stop]]
                         block.open_size = stop - pos
                     return
-                nested = text.find("[", pos, close)
-                if nested >= 0:
+                if next_open != -1 and next_open < pos:
+                    next_open = text.find("[", pos, stop)
+                if 0 <= next_open < close:
                     # "[ ... [A B] ..." : the inner bracket is the candidate
-                    pos = nested
+                    pos = next_open
                     continue
                 rank = label_rank
                 if not rank and not (line_is_action or line_is_head):
@@ -415,17 +418,17 @@ class StrictParser:
                     block.dirty = True
                 continue
             if kind == "halt":
-                if not block.halt and not _NEGATED_HALT.search(
+                if not block.halt and not NEGATED_HALT.search(
                     text, max(start, m.start() - 12), m.start()
                 ):
                     block.halt = True
                     block.dirty = True
                 continue
-            tail = _LABEL_TAIL.match(text, pos, stop)
+            tail = LABEL_TAIL.match(text, pos, stop)
             if tail is None:
                 continue  # a word, not a label ("the queue." in an action line)
             pos = tail.end()
-            if _NON_ENGLISH.search(m.group()):
+            if NON_ENGLISH.search(m.group()):
                 self._deviations.setdefault(f"non-English labels ({m.group()})")
             if kind == "action":
                 line_is_action = True
@@ -434,69 +437,74 @@ class StrictParser:
                     self._claims(block, text, pos, stop)
             elif kind == "head":
                 line_is_head = True
-                hv = _HEAD_VALUE.match(text, pos, stop)
+                hv = HEAD_VALUE.match(text, pos, stop)
                 if hv is not None:
                     block.head_claim = hv.group(1)
             else:
                 label_rank = _RANK_AFTER_ACTION if block.action_at >= 0 else _RANK_LABELLED
                 block.saw_label = True
-                nxt = text.find("[", pos, stop)
-                if nxt < 0:
-                    self._bare(text, pos, stop, base, label_rank)
-                    label_rank = 0
-                else:
-                    between = text[pos:nxt].strip(" \t*`")
-                    if between and not _only_markup(between):
-                        # "Queue State: D B [..." - not a bracketed queue after this label
-                        self._bare(text, pos, stop, base, label_rank)
-                        label_rank = 0
+                if next_open != -1 and next_open < pos:
+                    next_open = text.find("[", pos, stop)
+                if next_open == pos:
+                    continue  # "Queue State: [A B]": the bracket right after the label
+                if next_open >= 0:
+                    if next_text != -1 and next_text < pos:
+                        t = NOT_MARKUP.search(text, pos, stop)
+                        next_text = -1 if t is None else t.start()
+                    if not 0 <= next_text < next_open:
+                        continue  # only markup before the "[": a bracketed queue follows
+                    # "Queue State: D B [..." - not a bracketed queue after this label
+                if bare is None:
+                    bare = BareLine(text, stop)
+                self._bare(bare, pos, base, label_rank)
+                label_rank = 0
 
     @staticmethod
     def _claims(block: _Block, text: str, start: int, stop: int) -> None:
         """What the action line says the step appends and removes."""
-        a = _APPEND.search(text, start, stop)
+        a = APPEND.search(text, start, stop)
         if a is not None:
-            block.append_claim = a.group(1).translate(_CLAIM_JUNK)
-        r = _REMOVE.search(text, start, stop)
+            block.append_claim = a.translate(CLAIM_JUNK)
+        r = REMOVE.search(text, start, stop)
         if r is not None:
-            block.remove_claim = r.group(1).translate(_CLAIM_JUNK)
+            block.remove_claim = r.translate(CLAIM_JUNK)
 
-    def _bare(self, text: str, start: int, stop: int, base: int, rank: int) -> None:
-        """A queue written without brackets after a label: 'Queue State: A B C <halt>'."""
-        raw = text[start:stop]
-        cut = len(raw)
-        m = _TOKENS.search(raw)
-        while m is not None:
-            if m.lastgroup in ("halt", "stop"):
-                cut = min(cut, m.start())
-                break
-            m = _TOKENS.search(raw, m.end())
-        paren = raw.find("(", 0, cut)
-        if paren > 0:  # "A B C (length 3)"
-            cut = paren
-        raw = raw[:cut].strip().strip("*`").strip()
-        if raw.endswith("."):
-            raw = raw[:-1].rstrip()
+    def _bare(self, line: BareLine, start: int, base: int, rank: int) -> None:
+        """A queue written without brackets after a label: 'Queue State: A B C <halt>'.
+
+        The queue is the rest of the line, up to a halt or stop marker or a '(' ("A B C
+        (length 3)"), stripped of blanks, '*', '`' and a final '.'. It is read only if every
+        symbol is in the alphabet, or (no alphabet) every symbol is one character. Work is
+        constant per label, plus the line's text once: labels that share an end share what
+        :class:`BareLine` found there."""
         block = self._block
         assert block is not None
-        if not raw:
-            if cut == len(text[start:stop]):
+        text, stop = line.text, line.stop
+        cut = line.end_of_queue(start)
+        left = line.left(start, cut)
+        right = line.right(start, cut, left)
+        if left >= right:
+            if cut == stop:
                 block.pending_label = rank  # "Queue State:" then the queue on the next line
             return
-        if raw.lower() in _EMPTY_WORDS:
-            self._candidate("", (base + start, base + start + cut), rank, bare=True)
+        span = (base + start, base + cut)
+        if right - left <= 7 and text[left:right].lower() in EMPTY_WORDS:
+            self._candidate("", span, rank, bare=True)
             return
-        tokens = raw.translate(_QUOTES).split()
-        joined = "".join(tokens)
-        words = not joined or (
-            len(joined) != len(tokens) and (self._alpha is None or not set(joined) <= self._alpha)
-        )
-        if words or (self._alpha is not None and not set(joined) <= self._alpha):
+        stats = line.stats(left, right, self._not_alpha)
+        if stats.last_symbol < left or (
+            stats.last_foreign >= left if self._alpha is not None else stats.last_pair >= left
+        ):
+            # words, or symbols outside the alphabet: not a queue
             if rank == _RANK_AFTER_ACTION and block.best_rank < _RANK_AFTER_ACTION:
                 block.after_action_unreadable = True
-                block.problem = f"the queue after the action is not readable: {raw[:40]!r}"
+                raw = text[left : min(right, left + 40)]
+                block.problem = f"the queue after the action is not readable: {raw!r}"
             return
-        self._candidate(raw, (base + start, base + start + cut), rank, bare=True)
+        problem = "the queue is elided with '...'" if stats.last_ellipsis >= left else ""
+        self._candidate(
+            "", span, rank, bare=True, reading=(QueueText(text, left, right), "", problem)
+        )
 
     def _candidate(
         self,
@@ -506,11 +514,15 @@ class StrictParser:
         *,
         multiline: bool = False,
         bare: bool = False,
+        reading: tuple[str | QueueText, str, str] | None = None,
     ) -> None:
+        """A queue the step may have meant: it wins if it ranks at least as high as the best
+        so far. ``reading`` is (queue, unknown symbols, problem) when already known (a bare
+        queue, whose symbols are read from the text only if it is kept)."""
         block = self._block
         if block is None or rank < block.best_rank:
             return
-        queue, unknown, problem = self._read_queue(raw)
+        queue, unknown, problem = self._read_queue(raw) if reading is None else reading
         if problem:
             if rank == _RANK_AFTER_ACTION:
                 block.after_action_unreadable = True
@@ -522,7 +534,7 @@ class StrictParser:
             rank == _RANK_BRACKET
             and unknown
             and self._alpha is not None
-            and any(len(t) > 1 for t in raw.translate(_QUOTES).split())
+            and any(len(t) > 1 for t in raw.translate(QUOTES).split())
         ):
             return  # an unlabelled bracket of words is not a queue ("[A X B]" is one)
         if block.best_rank == _RANK_LABELLED and rank == _RANK_AFTER_ACTION:
@@ -535,7 +547,7 @@ class StrictParser:
             self._deviations.setdefault("queue written without brackets")
         if multiline:
             self._deviations.setdefault("queue bracket spans several lines")
-        block.best = (queue, span, unknown, raw)
+        block.best = (queue, span, unknown)
         block.best_rank = rank
         block.problem = ""
         if rank == _RANK_AFTER_ACTION:
@@ -547,11 +559,11 @@ class StrictParser:
         stripped = raw.strip()
         if not stripped:
             return "", "", ""
-        if _ELLIPSIS.search(stripped):
+        if ELLIPSIS.search(stripped):
             return "", "", "the queue is elided with '...'"
-        if stripped.lower() in _EMPTY_WORDS:
+        if stripped.lower() in EMPTY_WORDS:
             return "", "", ""
-        tokens = stripped.translate(_QUOTES).split()
+        tokens = stripped.translate(QUOTES).split()
         queue = "".join(tokens)
         unknown = ""
         if self._alpha is not None:
@@ -565,7 +577,10 @@ class StrictParser:
         if block.best is not None and not (
             block.after_action_unreadable and block.best_rank < _RANK_AFTER_ACTION
         ):
-            queue, span, unknown, _raw = block.best
+            queue, span, unknown = block.best
+            if isinstance(queue, QueueText):
+                queue = queue.value()
+                block.best = (queue, span, unknown)
             return StepOccurrence(
                 step=block.step,
                 queue=queue,
@@ -593,22 +608,24 @@ class StrictParser:
         )
 
     def _publish(self, block: _Block, *, final: bool) -> None:
-        """Make the block's current reading the step's reading (if it should win)."""
+        """Make the block's current reading the step's reading (if it should win). Constant
+        work however often the step was written before: the step's last readable occurrence
+        is kept by :meth:`_close_block`, not searched for."""
         occ = self._occurrence(block)
         step = block.step
-        earlier = self._occurrences.get(step, [])
-        n = len(earlier) + 1
+        earlier = self._occurrences.get(step)
+        n = len(earlier) + 1 if earlier else 1
         prev = self._steps.get(step)
         why = ""
         if earlier:
-            readable = [o for o in earlier if o.queue is not None]
-            if occ.queue is None and readable:
+            won_at = self._readable.get(step)
+            if occ.queue is None and won_at is not None:
                 if not final:
                     return
                 # a later unreadable occurrence does not replace a readable one
-                won = readable[-1]
+                won = earlier[won_at]
                 why = (
-                    f"written {n} times; occurrence {earlier.index(won) + 1} counts "
+                    f"written {n} times; occurrence {won_at + 1} counts "
                     "(the later ones have no readable queue)"
                 )
                 parsed = _as_parsed(won, n, why)
@@ -634,13 +651,12 @@ class StrictParser:
             block.problem = "a bracket opened for the queue was never closed"
         self._publish(block, final=True)
         occ = self._occurrence(block)
-        self._occurrences.setdefault(block.step, []).append(occ)
+        occurrences = self._occurrences.setdefault(block.step, [])
+        if occ.queue is not None:
+            self._readable[block.step] = len(occurrences)
+        occurrences.append(occ)
         if occ.halt and occ.queue is not None and self._halt_step is None:
             self._halt_step = block.step
-
-
-def _only_markup(s: str) -> bool:
-    return all(ch in " \t*`_~" for ch in s)
 
 
 def _as_parsed(occ: StepOccurrence, n: int, why: str) -> ParsedStep:

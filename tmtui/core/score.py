@@ -28,10 +28,11 @@ from tmtui.core.compat import (
     step_number,
 )
 from tmtui.core.datasets import Instance
-from tmtui.core.diagnose import Diagnosis, diagnose
+from tmtui.core.diagnose import Diagnosis, Kind, diagnose
 from tmtui.core.parse import parse_strict
 from tmtui.core.parsed import ParseResult, ParserMode
 from tmtui.core.stats import percentile_interval, poisson, wilson
+from tmtui.core.tagsystem import Run
 
 __all__ = [
     "NOT_ATTEMPTED",
@@ -143,11 +144,14 @@ def score_sample(
     if status in NOT_ATTEMPTED:
         diagnose_it = False  # no answer to explain: the attempt did not happen
     run = inst.run
-    states: Sequence[str] = truth if truth is not None else run.states()
+    states: Sequence[str] = truth if truth is not None else run  # states read from the tape
     parse = parse_answer(answer, mode, inst.alphabet)
     al = align(states, parse)
     diag = None
-    if diagnose_it:
+    div = al.first_divergence
+    if diagnose_it and div is not None and div.step >= len(run):
+        diag = _past_the_trace(div.step, run)  # stored truth longer than the rules' trace
+    elif diagnose_it:
         strict = None
         if parse.mode is ParserMode.TMBENCH and not al.passed:
             # the official reading failed: is it the answer, or the regex's reading of it?
@@ -161,7 +165,6 @@ def score_sample(
             answer_empty=not answer.strip(),
             strict=strict,
         )
-    div = al.first_divergence
     return SampleScore(
         instance_id=inst.id,
         index=inst.index,
@@ -181,6 +184,19 @@ def score_sample(
         prompt_sha256=prompt_sha256,
         alignment=al if keep else None,
         parse=parse if keep else None,
+    )
+
+
+def _past_the_trace(step: int, run: Run) -> Diagnosis:
+    """The first divergence is at a step of the stored truth that the rules never reach: a
+    diagnosis replays the rules, so there is none to make (the verdicts stand, as acc.py's)."""
+    return Diagnosis(
+        Kind.OTHER,
+        step,
+        f"step {step} is past the rules' trace (it ends at step {run.last_step}: "
+        f"{run.halt_description()}); the stored step_results disagree with the rules, so it "
+        "is not diagnosed",
+        {"last_step": run.last_step},
     )
 
 
@@ -401,6 +417,8 @@ def _bootstrap_swa(
     would drag a small group's interval down to 0)."""
     rng = random.Random(seed)
     counts = [c for _, c in patterns]
+    # steps no sample reaches have no ACC in any resample: left out, the SWAs are the same
+    n_steps = min(n_steps, max((len(p) for p, _ in patterns), default=0))
     # Step i's weighted correct and total counts are integer sums over one 0/1 column each;
     # many steps share a column, so each distinct column is summed once per resample (the
     # sums are exact, so the figures are the same as summing every column).

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -28,11 +28,24 @@ __all__ = [
     "StepResult",
     "TagSystem",
     "TagSystemError",
+    "TraceTooLarge",
 ]
 
 
 class TagSystemError(ValueError):
     """An invalid tag system definition (bad m, multi-character symbol, ...)."""
+
+
+class TraceTooLarge(TagSystemError):
+    """A run whose states, all together, would hold more symbols than it was allowed."""
+
+    def __init__(self, states: int, symbols: int, limit: int) -> None:
+        super().__init__(
+            f"its first {states:,} states already hold {symbols:,} symbols (the limit is {limit:,})"
+        )
+        self.states = states  # states simulated when the limit was passed
+        self.symbols = symbols
+        self.limit = limit
 
 
 class HaltReason(StrEnum):
@@ -143,8 +156,12 @@ class TagSystem:
             production=production,
         )
 
-    def run(self, init: str, max_states: int = 31) -> Run:
-        """Simulate from ``init`` for at most ``max_states`` states (state 0 included)."""
+    def run(self, init: str, max_states: int = 31, *, max_symbols: int | None = None) -> Run:
+        """Simulate from ``init`` for at most ``max_states`` states (state 0 included).
+
+        ``max_symbols``: raise :class:`TraceTooLarge` as soon as the states simulated so far
+        hold more symbols than this, all together (checked every 1,024 states, so a refusal
+        costs about what the limit allows, not what ``max_states`` asks for)."""
         if max_states < 1:
             raise TagSystemError("max_states must be >= 1")
         m = self.m
@@ -156,20 +173,31 @@ class TagSystem:
         halt: HaltReason | None = None
         read = 0  # the read head: cell m*i for state i
         n_states = 1
-        while n_states < max_states:
-            size = len(cells)
-            if size - read < m:
-                halt = HaltReason.SHORT
+        counted = symbols = 0  # states whose symbols are summed, and their sum
+        while True:
+            # in stretches of 1,024 states, so that a bound is checked between them
+            stop = max_states if max_symbols is None else min(max_states, n_states + 1024)
+            while n_states < stop:
+                size = len(cells)
+                if size - read < m:
+                    halt = HaltReason.SHORT
+                    break
+                prod = prods.get(cells[read])
+                if prod is None:
+                    halt = HaltReason.NO_PRODUCTION
+                    break
+                extend(prod)
+                read += m
+                append_end(size + len(prod))
+                n_states += 1
+            if max_symbols is not None:
+                symbols += _symbols(ends, counted, n_states, m)
+                counted = n_states
+                if symbols > max_symbols:
+                    raise TraceTooLarge(n_states, symbols, max_symbols)
+            if halt is not None or n_states >= max_states:
                 break
-            prod = prods.get(cells[read])
-            if prod is None:
-                halt = HaltReason.NO_PRODUCTION
-                break
-            extend(prod)
-            read += m
-            append_end(size + len(prod))
-            n_states += 1
-        else:
+        if halt is None:
             # The cap was reached; the last state may itself be halting.
             last_len = len(cells) - read
             if last_len < m:
@@ -179,8 +207,16 @@ class TagSystem:
         return Run(self, "".join(cells), ends, halt, max_states)
 
 
-class Run:
-    """One simulated trace: an append-only tape plus the write-head offset of every state."""
+def _symbols(ends: array, start: int, stop: int, m: int) -> int:
+    """The symbols of states start..stop-1 together (state i is ``ends[i] - m*i`` long)."""
+    return sum(ends[start:stop]) - m * ((start + stop - 1) * (stop - start) // 2)
+
+
+class Run(Sequence[str]):
+    """One simulated trace: an append-only tape plus the write-head offset of every state.
+
+    A sequence of its states (``run[i]``, ``len(run)``, iteration), each sliced from the tape
+    when asked for: pass the run itself where every state would otherwise be listed."""
 
     __slots__ = ("_ends", "halt_reason", "max_states", "system", "tape")
 
@@ -251,8 +287,38 @@ class Run:
 
     def total_length(self) -> int:
         """The summed length of every state: what materialising the whole trace costs."""
-        n = len(self._ends)
-        return sum(self._ends) - self.system.m * (n * (n - 1) // 2)
+        return _symbols(self._ends, 0, len(self._ends), self.system.m)
+
+    def matches(self, states: Sequence[str]) -> bool:
+        """True when ``states`` are exactly this trace's states (compared one slice at a
+        time: nothing is materialised beyond the state being compared)."""
+        if len(states) != len(self._ends):
+            return False
+        m = self.system.m
+        tape = self.tape
+        for i, (end, want) in enumerate(zip(self._ends, states, strict=True)):
+            if end - m * i != len(want) or tape[m * i : end] != want:
+                return False
+        return True
+
+    def repeats(self) -> bool:
+        """True when two consecutive states are equal (the machine is stuck for good: a state
+        that makes itself). Read from the tape: only a step whose production is exactly m
+        symbols long can repeat a state, and a short prefix is compared first."""
+        m = self.system.m
+        tape = self.tape
+        ends = self._ends
+        for k in range(1, len(ends)):
+            start = m * (k - 1)
+            end = ends[k - 1]
+            if ends[k] - end != m:
+                continue
+            # state k is state k-1 shifted by m: equal iff state k-1 has period m
+            if tape[start : min(end, start + 64)] != tape[start + m : min(end, start + 64) + m]:
+                continue
+            if tape[start:end] == tape[start + m : end + m]:
+                return True
+        return False
 
     def end(self, i: int) -> int:
         """The write head after state i: one past its last cell."""

@@ -1,8 +1,11 @@
 """The instance an answer is scored against: found for records that do not carry theirs, and
 checked before anything is simulated.
 
-Scoring materialises every ground-truth state, so the size of a trace is bounded: a record or
-file can describe any tag system (a TMBench trace is a few thousand symbols).
+Scoring aligns every ground-truth state, so the size of a trace is bounded
+(:mod:`tmtui.core.limits`): a record or file can describe any tag system (a TMBench trace is
+a few thousand symbols). :func:`size_problem` decides from an instance's parameters alone when
+they settle it (almost always), and otherwise simulates under the limits themselves, so that a
+refusal never costs what the instance's own step cap asks for.
 """
 
 from __future__ import annotations
@@ -10,14 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tmtui.core.datasets import PRESETS, Dataset, Instance, generate_preset
+from tmtui.core.limits import MAX_RUN_STATES, MAX_STATES, MAX_TAPE, MAX_TRUTH, bounds
+from tmtui.core.tagsystem import TraceTooLarge
 from tmtui.core.text import one_line
 from tmtui.io.records import Record, instance_of
 
 __all__ = [
+    "MAX_RUN_STATES",
+    "MAX_STATES",
     "MAX_TAPE",
     "MAX_TRUTH",
     "Resolver",
     "dataset_resolver",
+    "parameter_problem",
     "preset_resolver",
     "record_instance",
     "size_problem",
@@ -26,28 +34,68 @@ __all__ = [
 # finds the instance of a record that does not carry one (None: not found)
 Resolver = Callable[[Record], Instance | None]
 
-MAX_TAPE = 50_000_000  # worst-case tape before simulating: init + (states - 1) * production
-MAX_TRUTH = 50_000_000  # summed length of all ground-truth states
-MAX_STATES = 10_000_000  # the largest step cap a record may ask for
+
+def parameter_problem(inst: Instance) -> str | None:
+    """Why an instance's parameters alone rule it out (a step cap out of range, a tape that
+    could outgrow the limit), or None. Nothing is simulated."""
+    return _parameters(inst)[0]
+
+
+def _parameters(inst: Instance) -> tuple[str | None, bool]:
+    """(why the parameters rule the instance out, or None; True when they settle it: even
+    its worst case is within every limit). Cheap: this runs for every sample scored."""
+    cap = inst.max_states
+    if not 1 <= cap <= MAX_STATES:
+        return f"bad instance: max_states {cap:,} is outside 1..{MAX_STATES:,}", False
+    longest = max(map(len, inst.rules.values()), default=0)
+    worst = bounds(inst.m, len(inst.init), longest, cap)
+    if worst.tape > MAX_TAPE:
+        return (
+            f"bad instance: its trace could need {worst.tape:,} symbols "
+            f"({worst.states:,} states, productions up to {longest:,}); "
+            f"the limit is {MAX_TAPE:,}"
+        ), False
+    return None, worst.settled
 
 
 def size_problem(inst: Instance) -> str | None:
-    """Why an instance's ground truth is too large to score, or None."""
-    longest = max(map(len, inst.rules.values()), default=0)
-    tape = len(inst.init) + (inst.max_states - 1) * longest
-    if tape > MAX_TAPE:
-        return (
-            f"bad instance: its trace could need {tape:,} symbols "
-            f"({inst.max_states:,} states, productions up to {longest:,}); "
-            f"the limit is {MAX_TAPE:,}"
-        )
-    total = inst.run.total_length()
-    if total > MAX_TRUTH:
-        return (
-            f"bad instance: its {len(inst.run):,} ground-truth states hold {total:,} symbols; "
-            f"the limit is {MAX_TRUTH:,}"
-        )
+    """Why an instance's ground truth is too large to score, or None.
+
+    The parameters first (:func:`parameter_problem`); when even their worst case fits every
+    limit nothing is simulated here. Otherwise the trace is simulated under the limits (at
+    most one state past ``MAX_RUN_STATES``, stopped as soon as its states hold more than
+    ``MAX_TRUTH`` symbols), and kept as the instance's run when it is the whole trace."""
+    problem, settled = _parameters(inst)
+    if problem is not None or settled:
+        return problem
+    if "run" in inst.__dict__:
+        run = inst.run
+        if len(run) > MAX_RUN_STATES or run.total_length() > MAX_TRUTH:
+            return _too_large(inst, len(run), run.total_length(), len(run) > MAX_RUN_STATES)
+        return None
+    states = min(inst.max_states, MAX_RUN_STATES + 1)
+    try:
+        run = inst.system.run(inst.init, states, max_symbols=MAX_TRUTH)
+    except TraceTooLarge as exc:
+        return _too_large(inst, exc.states, exc.symbols, False)
+    if len(run) > MAX_RUN_STATES:
+        return _too_large(inst, len(run), run.total_length(), True)
+    if states == inst.max_states:
+        inst.__dict__["run"] = run  # the whole trace (one that halted sooner runs again fast)
     return None
+
+
+def _too_large(inst: Instance, states: int, symbols: int, long: bool) -> str:
+    if long:
+        return (
+            f"bad instance: its trace runs past {MAX_RUN_STATES:,} states (the step cap asks "
+            f"for {inst.max_states:,}); the limit is {MAX_RUN_STATES:,}"
+        )
+    return (
+        f"bad instance: its ground-truth states hold {symbols:,} symbols by state "
+        f"{states - 1:,} (the step cap asks for {inst.max_states:,} states); "
+        f"the limit is {MAX_TRUTH:,}"
+    )
 
 
 def _find(ds: Dataset, rec: Record) -> Instance | None:
@@ -88,7 +136,5 @@ def record_instance(rec: Record, resolver: Resolver | None = None) -> Instance |
             inst.system  # noqa: B018 - validate the embedded tag system
         except ValueError as exc:
             return one_line(f"bad instance: {exc}", 160)
-        if inst.max_states < 1 or inst.max_states > MAX_STATES:
-            return "bad instance: max_states out of range"
     problem = size_problem(inst)
     return inst if problem is None else problem

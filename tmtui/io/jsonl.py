@@ -18,6 +18,7 @@ from typing import BinaryIO
 import msgspec
 
 from tmtui.core.text import invalid_utf8_at, one_line
+from tmtui.io.inputs import open_input, strip_bom
 from tmtui.io.records import Record, decode_record, encode_record
 
 __all__ = [
@@ -63,9 +64,12 @@ def _problem(raw: bytes, exc: Exception) -> str:
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Record | BadLine]]:
-    """(line number, record or error) for every non-blank line, streaming."""
-    with open(path, "rb") as f:
+    """(line number, record or error) for every non-blank line, streaming (a pipe is read
+    once, see :mod:`tmtui.io.inputs`); a byte order mark before the first line is skipped."""
+    with open_input(path) as f:
         for n, raw in enumerate(f, 1):
+            if n == 1:
+                raw = strip_bom(raw)
             if not raw.strip():
                 continue
             try:

@@ -18,8 +18,11 @@ from pathlib import Path
 import msgspec
 
 from tmtui.core.datasets import LETTERS, Dataset, DatasetError, Instance, instance_id
+from tmtui.core.limits import MAX_RUN_STATES, MAX_STATES
 from tmtui.core.tagsystem import TagSystemError
 from tmtui.core.text import invalid_utf8_at, one_line
+from tmtui.io.inputs import read_input, strip_bom
+from tmtui.io.instances import parameter_problem, size_problem
 
 __all__ = ["BadSample", "OfficialFile", "ResultSample"]
 
@@ -163,7 +166,8 @@ class OfficialFile:
     def __init__(self, path: str | Path, data: bytes | None = None) -> None:
         self.path = Path(path)
         self.name = self.path.stem
-        buf = self.path.read_bytes() if data is None else data
+        # a pipe is read once (tmtui.io.inputs); a byte order mark is not part of the JSON
+        buf = strip_bom(read_input(self.path) if data is None else data)
         self._buf = buf
         self.whole = True  # False: the file did not decode as a whole and was split
         self.file_errors: list[str] = []
@@ -235,8 +239,10 @@ class OfficialFile:
             val = _int_decoder.decode(raw)
         except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
             raise DatasetError(f"'{key}' must be an integer") from None
-        if val < 1 or val > 10_000_000:
-            raise DatasetError(f"'{key}' must be between 1 and 10,000,000")
+        # max_step is every sample's number of states, and the number of steps scored
+        top = MAX_RUN_STATES if key == "max_step" else MAX_STATES
+        if val < 1 or val > top:
+            raise DatasetError(f"'{key}' must be between 1 and {top:,}")
         return val
 
     def _scan_symbols(self, head: bytes) -> tuple[str, ...]:
@@ -249,8 +255,10 @@ class OfficialFile:
             return LETTERS
 
     def _scan_int(self, head: bytes, key: bytes, default: int) -> int:
-        m = re.search(rb'"' + key + rb'"\s*:\s*(\d{1,8})', head)
-        return int(m.group(1)) if m else default
+        m = re.search(rb'"' + key + rb'"\s*:\s*(\d+)', head)
+        if m is None:
+            return default
+        return self._meta_int(msgspec.Raw(m.group(1)), default, key.decode())
 
     # -- samples ----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -291,6 +299,9 @@ class OfficialFile:
             inst.system  # noqa: B018 - validate
         except TagSystemError as exc:
             raise DatasetError(str(exc)) from None
+        problem = parameter_problem(inst)  # nothing is simulated here
+        if problem is not None:
+            raise DatasetError(problem)
         if len(self._cache) < 100_000:
             self._cache[key] = inst
         return inst
@@ -337,6 +348,12 @@ class OfficialFile:
                 errors.append((item.index, item.message))
                 continue
             inst = item.instance
+            problem = size_problem(inst)
+            if problem is not None:
+                if strict:
+                    raise DatasetError(f"sample {item.index}: {problem}")
+                errors.append((item.index, problem))
+                continue
             if inst.step_results is not item.step_results:
                 inst = inst.replace(step_results=item.step_results)
             samples.append(inst)

@@ -46,6 +46,7 @@ import msgspec
 
 from tmtui.core.datasets import PRESETS, Dataset, DatasetError, Instance, generate_preset
 from tmtui.core.prompts import render
+from tmtui.io.inputs import InputError, read_head, strip_bom
 from tmtui.io.instances import (
     MAX_TAPE,
     MAX_TRUTH,
@@ -135,7 +136,7 @@ class Head:
     @cached_property
     def body(self) -> bytes:
         """The data without a byte order mark or leading white space."""
-        return self.data.lstrip(b"\xef\xbb\xbf \t\r\n")
+        return strip_bom(self.data).lstrip(b" \t\r\n")
 
     @cached_property
     def first(self) -> bytes:
@@ -197,15 +198,12 @@ def register(kind: S, *, before: type[Source] | None = None) -> S:
 
 
 def _read_head(p: Path) -> Head:
+    """The file's first bytes (a pipe is read whole, once: its readers share those bytes;
+    a device, a socket or a FIFO no writer opens is one line, see :mod:`tmtui.io.inputs`)."""
     try:
-        with open(p, "rb") as f:
-            head = Head(p, f.read(HEAD_BYTES))
-    except FileNotFoundError:
-        raise SourceError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise SourceError(f"{p}: is a directory") from None
-    except OSError as exc:
-        raise SourceError(f"{p}: cannot read ({exc.strerror or exc})") from None
+        head = Head(p, read_head(p, HEAD_BYTES))
+    except InputError as exc:
+        raise SourceError(str(exc)) from None
     if not head.body:
         raise SourceError(f"{p}: empty file")
     return head
@@ -391,6 +389,8 @@ class OfficialSource(Source):
             return cls(path, OfficialFile(path))
         except DatasetError as exc:
             raise SourceError(f"{path}: {exc}") from None
+        except InputError as exc:
+            raise SourceError(str(exc)) from None
         except MemoryError:
             raise SourceError(f"{path}: too large to read") from None
 
@@ -451,3 +451,5 @@ def load_dataset(spec: str) -> Dataset:
         return OfficialFile(p).to_dataset()
     except DatasetError as exc:
         raise DatasetError(f"{spec}: {exc}") from None
+    except InputError as exc:
+        raise DatasetError(str(exc)) from None

@@ -194,7 +194,7 @@ def parser_disagreements(
     and every step where the queues read or the verdicts differ, with why.
 
     Already-made readings can be passed in (``strict``, ``compat``) to save a parse."""
-    states = list(truth) if truth is not None else instance.run.states()
+    states = truth if truth is not None else instance.run  # states read from the tape
     if strict is None:
         strict = parse_answer(answer, ParserMode.STRICT, instance.alphabet)
     if compat is None:

@@ -116,7 +116,7 @@ def score_source(
         truth_ok = None
         if item.truth is not None and item.instance.id not in checked:
             checked.add(item.instance.id)
-            truth_ok = item.truth == item.instance.run.states()
+            truth_ok = item.instance.run.matches(item.truth)
         sc = score_item(item, mode, keep=keep or compare, hashes=hashes)
         out = _scored(item, sc, truth_ok)
         if info is not None:
@@ -167,7 +167,7 @@ def _official_part(
         inst = item.instance
         if item.truth is not None and inst.id not in checked:
             checked.add(inst.id)
-            truth_ok = item.truth == inst.run.states()
+            truth_ok = inst.run.matches(item.truth)
         sc = score_item(item, ParserMode.TMBENCH)
         d = sc.diagnosis
         events.append(
