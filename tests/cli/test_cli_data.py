@@ -177,7 +177,7 @@ def test_prompt_template_and_max_steps():
     ("args", "msg"),
     [
         (["tmbench", "--index", "100"], "outside 0..99"),
-        (["tmbench", "--id", "ffffffffffffffff"], "no sample with id"),
+        (["tmbench", "--id", "ffffffffffffffff"], "no sample whose id is or starts with"),
         (["tmbench", "--template", "nope"], "unknown template"),
         (["no-such-file.json"], "no such file"),
     ],
@@ -215,3 +215,55 @@ def test_validate_reports_bad_samples_and_unreadable_files(tmp_path):
     r = invoke("validate", png)
     assert r.code == 2 and r.stderr.startswith("tmtui: error: ")
     assert invoke("validate", "tmbench").code == 0
+
+
+def test_id_accepts_any_unique_prefix_and_says_when_a_prefix_is_ambiguous():
+    from tests.cli.clihelp import DS
+
+    full = invoke("prompt", "tmbench", "--id", DS[3].id).stdout
+    for n in (1, 4, 5, 8):
+        prefix = DS[3].id[:n]
+        owners = [inst for inst in DS if inst.id.startswith(prefix)]
+        r = invoke("prompt", "tmbench", "--id", prefix)
+        if len(owners) == 1:
+            assert r.code == 0 and r.stdout == full, prefix
+        else:
+            assert r.code == 2 and "give more of the id" in r.stderr
+    five = DS[3].id[:5]
+    assert len([i for i in DS if i.id.startswith(five)]) == 1
+    assert invoke("prompt", "tmbench", "--id", five).stdout == full
+    bad = invoke("prompt", "tmbench", "--id", "zzzz")
+    assert bad.code == 2 and "no sample whose id is or starts with 'zzzz'" in bad.stderr
+
+
+def test_every_id_option_says_the_same_thing():
+    from tmtui.cli.app import ID_HELP
+
+    for command in ("prompt", "watch"):
+        out = " ".join(invoke(command, "--help").stdout.split())
+        assert " ".join(ID_HELP.split())[:40] in out.replace("│", "").replace("  ", " ")
+
+
+def test_prompt_asks_which_sample_instead_of_using_sample_0():
+    r = invoke("prompt", "tmbench")
+    assert r.code == 2 and "which sample? give --index N (0..99) or --id ID" in r.stderr
+    assert r.stdout == ""
+
+
+def test_malformed_json_says_where_it_breaks(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n "symbol_set": ["A"],\n "max_step": 31 "x"\n}')
+    for args in (["prompt", bad, "-i", "0"], ["score", bad], ["validate", bad]):
+        r = invoke(*args)
+        assert r.code == 2
+        assert "not valid JSON: line 3 column 17: Expecting ',' delimiter" in r.stderr, args
+        assert "no 'samples' array found" not in r.stderr
+
+
+def test_a_file_whose_only_samples_are_bad_says_why_not_an_index_range(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"samples": [ {"a": 1,, }\n]}')
+    r = invoke("prompt", bad, "-i", "0")
+    assert r.code == 2
+    assert "no readable sample: sample 0:" in r.stderr
+    assert "outside 0..-1" not in r.stderr

@@ -194,7 +194,7 @@ def test_bad_metadata(tmp_path):
 def test_load_dataset_errors(tmp_path):
     with pytest.raises(DatasetError, match="no such file"):
         load_dataset(str(tmp_path / "missing.json"))
-    with pytest.raises(DatasetError, match=r"^\S*x\.json: not a TMBench file"):
+    with pytest.raises(DatasetError, match=r"^\S*x\.json: not valid JSON: invalid UTF-8"):
         load_dataset(str(write(tmp_path, "x.json", b"{\xff")))
     with pytest.raises(SourceError, match="is a directory"):
         load_dataset(str(tmp_path))

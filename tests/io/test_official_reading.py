@@ -123,3 +123,30 @@ def test_repeated_problems_share_one_tag_system():
     assert [inst.index for inst in ds] == [0, 1, 2]
     assert ds[1].system is ds[0].system and ds[2].system is ds[0].system
     assert ds[2].step_results == ["AB"] and ds[0].step_results is None
+
+
+@pytest.mark.parametrize(
+    ("stem", "names"),
+    [
+        ("TMBench_gemini-2.5-pro-exp-03-25_chat", ("TMBench", "gemini-2.5-pro-exp-03-25", "chat")),
+        ("TMBenchGreek_Qwen_Qwen3-8B_chat", ("TMBenchGreek", "Qwen_Qwen3-8B", "chat")),
+        ("gemini-2.5-pro.first20", ("", "gemini-2.5-pro.first20", "")),
+        ("my_results", ("", "my_results", "")),
+        ("TMBench", ("", "TMBench", "")),
+    ],
+)
+def test_the_model_of_an_official_results_file_is_read_from_its_name(stem, names):
+    from tmtui.io.official import official_names
+
+    assert official_names(stem) == names
+
+
+def test_score_names_the_model_from_the_official_file_name(tmp_path):
+    import json
+
+    from tests.cli.clihelp import answer, invoke, results_obj
+
+    p = tmp_path / "TMBench_gemini-2.5-pro-exp-03-25_chat.json"
+    p.write_text(json.dumps(results_obj({0: answer(0)})))
+    d = invoke("score", p, "--json", "--bootstrap", "0").json()
+    assert d["models"] == ["gemini-2.5-pro-exp-03-25"]

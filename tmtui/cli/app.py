@@ -150,14 +150,22 @@ def main_callback(
     """tmtui: see what a model does on TMBench, score it exactly, and measure people too."""
 
 
-def load_dataset_or_fail(dataset: str):
+def load_dataset_or_fail(dataset: str, *, readable: bool = True):
+    """The dataset (a preset or a file), or one clear line. ``readable``: a file none of whose
+    samples can be read is an error too, said with the first sample's problem."""
     from tmtui.core.datasets import DatasetError
     from tmtui.io.sources import SourceError, load_dataset
 
     try:
-        return load_dataset(dataset)
+        ds = load_dataset(dataset)
     except (DatasetError, SourceError) as exc:
         raise fail(str(exc)) from None
+    errors = ds.extra.get("errors") or []
+    if readable and not len(ds) and errors:
+        index, message = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise fail(f"{dataset}: no readable sample: sample {index}: {message}{more}")
+    return ds
 
 
 def load_settings_or_fail(config: Path | None, **overrides: Any) -> Any:
@@ -171,12 +179,20 @@ def load_settings_or_fail(config: Path | None, **overrides: Any) -> Any:
         raise fail(str(exc)) from None
 
 
+ID_HELP = "Sample id (sha256), or any prefix of it that only one sample's id starts with."
+
+
 def pick_instance(ds, index: int | None, sid: str | None):
     if sid is not None:
-        inst = ds.by_id(sid)
-        if inst is None:
-            raise fail(f"no sample with id {sid!r}")
-        return inst
+        found = ds.find_id(sid)
+        if not found:
+            raise fail(f"no sample whose id is or starts with {sid!r}")
+        if len(found) > 1:
+            raise fail(
+                f"{len(found)} samples have ids starting with {sid!r} "
+                f"(#{found[0].index}, #{found[1].index}, ...): give more of the id"
+            )
+        return found[0]
     i = 0 if index is None else index
     if not 0 <= i < len(ds):
         raise fail(f"index {i} is outside 0..{len(ds) - 1}")

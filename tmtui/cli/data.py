@@ -10,6 +10,7 @@ import typer
 
 from tmtui.cli.app import (
     EXIT_PARTIAL,
+    ID_HELP,
     app,
     fail,
     load_dataset_or_fail,
@@ -113,7 +114,7 @@ def generate(
 def prompt(
     dataset: Annotated[str, typer.Argument(help="A dataset file or preset name (tmbench, ...).")],
     index: Annotated[int | None, typer.Option("--index", "-i", help="Sample index.")] = None,
-    sid: Annotated[str | None, typer.Option("--id", help="Sample id (or a unique prefix).")] = None,
+    sid: Annotated[str | None, typer.Option("--id", help=ID_HELP)] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the chat messages (system + user) as JSON.")
     ] = False,
@@ -131,7 +132,12 @@ def prompt(
         raise fail(f"unknown template {template!r}; choose from {', '.join(TEMPLATES)}")
     if max_steps is not None and not 0 <= max_steps <= MAX_STEPS:
         raise fail(f"--max-steps must be within 0..{MAX_STEPS}")
-    inst = pick_instance(load_dataset_or_fail(dataset), index, sid)
+    if index is not None and sid is not None:
+        raise fail("--index and --id exclude each other")
+    ds = load_dataset_or_fail(dataset)
+    if index is None and sid is None:
+        raise fail(f"which sample? give --index N (0..{len(ds) - 1}) or --id ID")
+    inst = pick_instance(ds, index, sid)
     if as_json:
         sys.stdout.write(
             json.dumps(messages(inst, template, max_step=max_steps), ensure_ascii=False, indent=1)
@@ -147,7 +153,7 @@ def validate(
     dataset: Annotated[str, typer.Argument(help="A dataset or results file.")],
 ) -> None:
     """Re-simulate every sample and report any whose step_results disagree."""
-    ds = load_dataset_or_fail(dataset)
+    ds = load_dataset_or_fail(dataset, readable=False)  # every bad sample listed
     problems = ds.validate()
     for idx, msg in ds.extra.get("errors", []):
         warn(f"sample {idx}: {msg}")

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from tmtui.cli.app import app, fail
+from tmtui.cli.app import ID_HELP, app, fail
 from tmtui.cli.watching import WatchFlags, prepare_watch
 from tmtui.core.parsed import ParserMode
 
@@ -43,7 +43,7 @@ def watch(
     index: Annotated[
         int | None, typer.Option("--index", "-i", help="Sample index (default 0).")
     ] = None,
-    sample_id: Annotated[str | None, typer.Option("--id", help="Sample id (sha256).")] = None,
+    sample_id: Annotated[str | None, typer.Option("--id", help=ID_HELP)] = None,
     model: Annotated[
         str | None,
         typer.Option("--model", "-m", help="Model id (default: the embedded synthetic model)."),

@@ -174,10 +174,18 @@ def _replay_instance(path: Path, index: int | None, sid: str | None) -> Any:
     if not items:
         raise fail(f"{path}: no answer to replay")
     if sid is not None:
-        for it in items:
-            if it.instance.id == sid:
-                return it.instance
-        raise fail(f"{path}: no sample with id {sid!r}")
+        from tmtui.core.datasets import Dataset
+
+        # the same rule as everywhere: the id, or a prefix only one sample's id starts with
+        found = {id(it.instance): it.instance for it in items}
+        ds = Dataset(samples=list(found.values()))
+        pick = ds.find_id(sid)
+        ids = {inst.id for inst in pick}
+        if len(ids) == 1:
+            return pick[0]
+        if not ids:
+            raise fail(f"{path}: no sample whose id is or starts with {sid!r}")
+        raise fail(f"{path}: {len(ids)} samples have ids starting with {sid!r}: give more")
     if index is not None:
         for it in items:
             if it.instance.index == index:

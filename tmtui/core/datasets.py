@@ -180,10 +180,20 @@ class Dataset:
         return self.samples[i]
 
     def by_id(self, sid: str) -> Instance | None:
-        for inst in self.samples:
-            if inst.id == sid or (len(sid) >= 6 and inst.id.startswith(sid)):
-                return inst
-        return None
+        """The sample whose id is ``sid`` or starts with it, when exactly one does."""
+        found = self.find_id(sid)
+        return found[0] if len(found) == 1 else None
+
+    def find_id(self, sid: str) -> list[Instance]:
+        """The samples whose id is ``sid`` (one, exactly), else those whose id starts with it
+        (any prefix: unique is usable, several are ambiguous)."""
+        sid = sid.strip().lower()
+        if not sid:
+            return []
+        exact = [inst for inst in self.samples if inst.id == sid]
+        if exact:
+            return exact[:1]
+        return [inst for inst in self.samples if inst.id.startswith(sid)]
 
     def validate(self) -> list[tuple[int, str]]:
         """(index, message) for every sample whose stored step_results disagree with the rules."""

@@ -24,7 +24,7 @@ from tmtui.core.text import invalid_utf8_at, one_line
 from tmtui.io.inputs import read_input, strip_bom
 from tmtui.io.instances import parameter_problem, size_problem
 
-__all__ = ["BadSample", "OfficialFile", "ResultSample"]
+__all__ = ["BadSample", "OfficialFile", "ResultSample", "official_names"]
 
 
 class _Sample(msgspec.Struct):
@@ -160,12 +160,42 @@ def _split_array(buf: bytes, start: int) -> Iterator[tuple[int, int] | None]:
         yield None
 
 
+def _where(exc: Exception, data: bytes) -> str:
+    """Where JSON stops being valid, as a person finds it: line and column (the standard
+    library's parser says where; msgspec's wording is not relied on)."""
+    if invalid_utf8_at(data) is not None:
+        return "invalid UTF-8"
+    import json
+
+    try:
+        json.loads(data)
+    except json.JSONDecodeError as err:
+        return f"line {err.lineno} column {err.colno}: {err.msg}"
+    except (RecursionError, ValueError):
+        pass
+    return _explain(exc, data)
+
+
+def official_names(stem: str) -> tuple[str, str, str]:
+    """(benchmark, model, mode) of an official results file named ``{bench}_{model}_{mode}``
+    (``TMBench_gemini-2.5-pro-exp-03-25_chat`` → ``TMBench``, ``gemini-2.5-pro-exp-03-25``,
+    ``chat``; a model name may hold underscores). Any other name is the model's name whole,
+    with no benchmark or mode."""
+    parts = stem.split("_")
+    if len(parts) >= 3 and parts[0].lower().startswith("tmbench") and parts[-1] and parts[1]:
+        return parts[0], "_".join(parts[1:-1]), parts[-1]
+    return "", stem, ""
+
+
 class OfficialFile:
     """An official dataset or results file, read lazily."""
 
     def __init__(self, path: str | Path, data: bytes | None = None) -> None:
         self.path = Path(path)
-        self.name = self.path.stem
+        # the benchmark and the model that answered, from an official results file's name
+        # (see official_names); any other file: its name
+        bench, self.model, _mode = official_names(self.path.stem)
+        self.name = bench or self.path.stem
         # a pipe is read once (tmtui.io.inputs); a byte order mark is not part of the JSON
         buf = strip_bom(read_input(self.path) if data is None else data)
         self._buf = buf
@@ -189,8 +219,9 @@ class OfficialFile:
             raise DatasetError("not a TMBench file: the top level is not an object") from None
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as exc:
             top = None
+            broken: Exception = exc
             self.file_errors.append(
-                f"the file is not valid JSON ({_explain(exc, buf)}); reading samples one by one"
+                f"the file is not valid JSON ({_where(exc, buf)}); reading samples one by one"
             )
         self._raw_samples: list[msgspec.Raw] | list[tuple[int, int] | None]
         if top is not None:
@@ -210,6 +241,8 @@ class OfficialFile:
             self.whole = False
             m = re.search(rb'"samples"\s*:\s*\[', buf)
             if m is None:
+                if buf.lstrip()[:1] in (b"{", b"["):
+                    raise DatasetError(f"not valid JSON: {_where(broken, buf)}")
                 raise DatasetError("not a TMBench file: no 'samples' array found")
             self._raw_samples = list(_split_array(buf, m.end() - 1))
             head = buf[: m.start()]

@@ -354,7 +354,7 @@ def official_items(
             instance=item.instance,
             answer=item.answer,
             truth=item.step_results,
-            model=f.name,
+            model=f.model,
             num_token=item.num_token,
             prompt=item.prompt if with_prompts else None,
         )
