@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tmtui.core.align import Verdict, differing_span
 from tmtui.core.parsed import ParserMode
@@ -26,6 +26,7 @@ from tmtui.tui.plans import ViewPlan
 from tmtui.tui.screens.keys import COMPARE_KEYS
 from tmtui.tui.widgets.alignment import AlignmentTable
 from tmtui.tui.widgets.header import InstanceHeader
+from tmtui.tui.widgets.keybar import KeyBar
 from tmtui.tui.widgets.rows import RowTable
 
 __all__ = ["CompareScreen", "divergence_summary"]
@@ -34,7 +35,7 @@ __all__ = ["CompareScreen", "divergence_summary"]
 def _trace(s: Sample, mode: str) -> Trace:
     tr = Trace(s.instance, mode=mode)
     tr.feed(s.answer, s.reasoning)
-    tr.finish(s.status, s.finish_reason)
+    tr.finish(s.status, s.finish_reason, s.error)
     return tr
 
 
@@ -81,7 +82,7 @@ class CompareScreen(Screen):
                     yield AlignmentTable(tr, id=f"align-{name.lower()}")
         with VerticalScroll(classes="panel", id="compare-detail"):
             yield Static("", markup=False, id="compare-text")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for name, s, tr in zip("AB", self.samples, self.traces, strict=True):

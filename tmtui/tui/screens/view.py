@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from textual.worker import get_current_worker
 
 from tmtui.core.text import one_line
@@ -27,6 +27,7 @@ from tmtui.live.catalog import SORT_KEYS, Entry, Search, entry_sample, load_entr
 from tmtui.live.trace import Trace
 from tmtui.tui.plans import ViewPlan
 from tmtui.tui.screens.keys import LIST_KEYS
+from tmtui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -80,7 +81,7 @@ class SampleListScreen(Screen):
             yield Checkbox("failures", id="failures")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="samples")
         yield Static("loading…", id="list-status", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#samples", DataTable)
@@ -359,7 +360,7 @@ class SampleListScreen(Screen):
         sample = entry_sample(e)
         trace = Trace(sample.instance, mode=self.plan.mode)
         trace.feed(sample.answer, sample.reasoning)
-        trace.finish(sample.status, sample.finish_reason)
+        trace.finish(sample.status, sample.finish_reason, sample.error)
         self.app.call_from_thread(self._push_debugger, sample, trace)
 
     def _push_debugger(self, sample, trace: Trace) -> None:

@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tmtui.tui.safe import shown
 from tmtui.tui.widgets.paint import PAINT_CLASSES, PAINT_CSS, Painter, set_virtual_size
 
 __all__ = ["RowTable", "fit", "queue_window"]
@@ -212,7 +213,8 @@ def queue_segments(
     window: tuple[int, int] | None = None,
 ) -> list[Segment]:
     """A queue shown in ``width`` cells: a window around ``focus`` with ``…`` on cut sides,
-    and ``marks`` (start, end, style) over symbol positions."""
+    and ``marks`` (start, end, style) over symbol positions. The queue is data (from the
+    answer or the instance): it is cut by symbol, then each piece made visible."""
     if width <= 0:
         return []
     a, b = window if window is not None else queue_window(len(queue), width, focus)
@@ -234,7 +236,7 @@ def queue_segments(
         for ms, me, st in spans:
             if ms <= s and e <= me:
                 piece_style = st if piece_style is None else piece_style + st
-        out.append(Segment(queue[s:e], piece_style))
+        out.append(Segment(shown(queue[s:e]), piece_style))
     if b < len(queue):
         out.append(Segment("…", dim))
     return out

@@ -1,11 +1,11 @@
-"""A read-only view of styled text on the Line API: each line folded to the width, only the
-visible rows rendered. A queue of thousands of symbols costs what the screen shows."""
+"""A read-only view of styled text on the Line API: each line folded to the width at word
+boundaries, only the visible rows rendered. A queue of thousands of symbols costs what the
+screen shows."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -13,32 +13,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tmtui.tui.widgets.paint import PAINT_CLASSES, PAINT_CSS, Painter, set_virtual_size
+from tmtui.tui.widgets.wrap import word_breaks
 
 __all__ = ["TextView"]
 
 
 def _cuts(line: Text, width: int) -> list[int]:
-    """Character offsets where the rows of ``line`` start: at a space when there is one in
-    the second half of the row, else mid-word (a queue is one long word)."""
-    plain = line.plain
-    n = len(plain)
-    cuts = [0]
-    if plain.isascii():
-        start = 0
-        while n - start > width:
-            end = start + width
-            space = plain.rfind(" ", start + width // 2, end + 1)
-            start = space + 1 if space > start else end
-            cuts.append(start)
-        return cuts
-    cells = 0
-    for i, ch in enumerate(plain):
-        w = cell_len(ch)
-        if cells + w > width and cells:
-            cuts.append(i)
-            cells = 0
-        cells += w
-    return cuts
+    """Character offsets where the rows of ``line`` start: folded at word boundaries (see
+    :func:`~tmtui.tui.widgets.wrap.word_breaks`)."""
+    return word_breaks(line.plain, width)
 
 
 class TextView(Painter, ScrollView, can_focus=True, inherit_bindings=False):

@@ -1,0 +1,139 @@
+"""The key bar: the screen's keys at the bottom, with the key to help always visible.
+
+Textual's footer shows the keys in order and lets the last ones fall off the right edge: at
+80 columns the debugger's ended in ``? he``. This footer keeps the same look and clicks, but
+lays the keys out for the width it has: the help key is pinned at the right edge, the command
+palette's key is shown only when there is room, and the other keys are shown in the order the
+screen binds them (most useful first) as long as they fit whole — a key that does not fit is
+left out (it still works, and the help lists it), never cut in half.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.cells import cell_len
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
+
+__all__ = ["KeyBar"]
+
+PINNED = frozenset({"help"})  # actions whose key is always shown
+_PALETTE_ROOM = 40  # free columns under which the palette's key is left out
+
+
+class KeyBar(Footer):
+    """A footer that fits (see the module doc)."""
+
+    DEFAULT_CSS = """
+    KeyBar FooterKey.-pinned {
+        dock: right;
+        padding-left: 1;
+    }
+    """
+
+    def _items(self) -> tuple[list[tuple[object, list[tuple[Binding, bool, str]]]], list]:
+        """(group or None, [(binding, enabled, tooltip)]) per shown action, in order; and
+        the pinned ones."""
+        by_action: dict[str, list[tuple[Binding, bool, str]]] = {}
+        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show:
+                by_action.setdefault(binding.action, []).append((binding, enabled, tooltip))
+        items: list[tuple[object, list[tuple[Binding, bool, str]]]] = []
+        pinned = []
+        for entries in by_action.values():
+            binding = entries[0][0]
+            if binding.action in PINNED:
+                pinned.append(entries[0])
+                continue
+            group = binding.group
+            if group is not None and items and items[-1][0] is group:
+                items[-1][1].append(entries[0])
+            else:
+                items.append((group, [entries[0]]))
+        return items, pinned
+
+    def _width(self, group: object, entries: list[tuple[Binding, bool, str]]) -> int:
+        """Cells an item takes (the footer's own padding and margins)."""
+        if group is not None and len(entries) > 1:
+            keys = sum(cell_len(self.app.get_key_display(b)) + 4 for b, _e, _t in entries)
+            return keys + cell_len(getattr(group, "description", "")) + 1
+        b = entries[0][0]
+        return cell_len(self.app.get_key_display(b)) + 2 + cell_len(b.description) + 1
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        width = self.size.width or self.app.size.width
+        items, pinned = self._items()
+        room = width - sum(self._width(None, [p]) + 1 for p in pinned)
+        shown = []
+        used = 0
+        for group, entries in items:
+            w = self._width(group, entries)
+            if used + w > room:
+                break
+            shown.append((group, entries))
+            used += w
+        for group, entries in shown:
+            yield from self._keys(group, entries)
+        for binding, enabled, tooltip in pinned:
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+                classes="-pinned",
+            )
+        if (
+            self.show_command_palette
+            and self.app.ENABLE_COMMAND_PALETTE
+            and (room - used >= _PALETTE_ROOM)
+        ):
+            entry = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            if entry is not None:
+                _node, binding, enabled, tooltip = entry
+                yield FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    classes="-command-palette",
+                    disabled=not enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )
+
+    def _keys(self, group: object, entries: list[tuple[Binding, bool, str]]) -> Iterator[Widget]:
+        if group is not None and len(entries) > 1:
+            with KeyGroup():
+                for binding, enabled, tooltip in entries:
+                    yield FooterKey(
+                        binding.key,
+                        self.app.get_key_display(binding),
+                        "",
+                        binding.action,
+                        disabled=not enabled,
+                        tooltip=tooltip or binding.description,
+                        classes="-grouped",
+                    )
+            yield FooterLabel(getattr(group, "description", ""))
+            return
+        binding, enabled, tooltip = entries[0]
+        yield FooterKey(
+            binding.key,
+            self.app.get_key_display(binding),
+            binding.description,
+            binding.action,
+            disabled=not enabled,
+            tooltip=tooltip,
+        )
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._bindings_ready and self.is_attached:
+            self.call_after_refresh(self.recompose)
