@@ -73,8 +73,15 @@ def clip_words(text: str, width: int) -> str:
     space = cut.rfind(" ")
     if space > 0 and not (len(cut) < len(text) and text[len(cut)] == " "):
         # the cut fell inside a word: end at the last whole word
-        cut = cut[:space].rstrip(" ·,;:—-")
-    return cut + "…"
+        cut = cut[:space]
+    # a number followed by an ellipsis reads as a number cut short: end before it
+    words = cut.split(" ")
+    while len(words) > 1 and any(ch.isdigit() for ch in words[-1]):
+        words.pop()
+    out = " ".join(words).rstrip(" ·,;:—-(")
+    if out and out[-1].isdigit():  # one long word cut inside a number: end before it
+        out = out.rstrip("0123456789.,")
+    return out + "…"
 
 
 # -- the net ------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ PANEL_TITLES = {
     "truth": "Ground truth",
     "detail": "Step",
 }
-TRUTH_LEGEND = "cell←step: the tape cell the head read ← the step that wrote it"
+TRUTH_LEGEND = "cell←step: the tape cell read ← the step that wrote it"
 NARROW_WIDTH = 100
 NARROW_HEIGHT = 28
 

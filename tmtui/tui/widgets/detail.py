@@ -47,6 +47,7 @@ _PLAIN = {
     "diff-first": Style(color="white", bgcolor="red", bold=True),
 }
 _LIMIT = 20_000  # symbols shown of one queue (the rest is summarised)
+LABEL_WIDTH = 10  # "expected  ", "diagnosis ": a folded line's later rows start under the text
 
 
 def _queue(t: Text, q: str, p: Paint, lo: int | None = None, hi: int | None = None) -> None:
@@ -68,8 +69,13 @@ def _queue(t: Text, q: str, p: Paint, lo: int | None = None, hi: int | None = No
 
 
 def step_text(tr: Trace, step: int, p: Paint = _plain) -> Text:
-    """The detail of one step of a trace, as text (never markup)."""
-    return explanation_text(tr.explain(step), p)
+    """The detail of one step of a trace, as text (never markup); for an attempt that did not
+    happen, why there is nothing to score comes first."""
+    t = explanation_text(tr.explain(step), p)
+    reason = tr.not_attempted_reason()
+    if reason is not None:
+        t = Text(shown(reason), style=p("missing") + p("bold")) + "\n" + t
+    return t
 
 
 _REASON_PAINT = {ReasonKind.DIAGNOSIS: "bold", ReasonKind.INHERITED: "dim"}
@@ -81,7 +87,7 @@ def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
     dim = p("dim")
 
     def _label(t: Text, name: str) -> None:
-        t.append(f"\n{name:<10}", style=dim)
+        t.append(f"\n{name:<{LABEL_WIDTH}}", style=dim)
 
     v = ex.verdict
     t.append(f"step {ex.step}  ", style=p("bold"))
@@ -170,7 +176,7 @@ class StepDetail(TextView):
     """
 
     def __init__(self, trace: Trace, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(hang=LABEL_WIDTH, id=id)
         self.trace = trace
         self.step: int | None = None
 

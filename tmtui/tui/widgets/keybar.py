@@ -16,6 +16,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import HorizontalGroup
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
@@ -23,16 +24,20 @@ from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
 __all__ = ["KeyBar"]
 
 PINNED = frozenset({"help"})  # actions whose key is always shown
-_PALETTE_ROOM = 40  # free columns under which the palette's key is left out
 
 
 class KeyBar(Footer):
     """A footer that fits (see the module doc)."""
 
     DEFAULT_CSS = """
-    KeyBar FooterKey.-pinned {
+    KeyBar HorizontalGroup.-pinned {
         dock: right;
-        padding-left: 1;
+        width: auto;
+        height: 1;
+    }
+    KeyBar FooterKey.-palette {
+        border-left: vkey $foreground 20%;
+        margin-right: 1;
     }
     """
 
@@ -58,10 +63,12 @@ class KeyBar(Footer):
         return items, pinned
 
     def _width(self, group: object, entries: list[tuple[Binding, bool, str]]) -> int:
-        """Cells an item takes (the footer's own padding and margins)."""
+        """Cells an item takes, with the footer's own padding and margins (a group of keys:
+        the keys side by side, then its label)."""
         if group is not None and len(entries) > 1:
-            keys = sum(cell_len(self.app.get_key_display(b)) + 4 for b, _e, _t in entries)
-            return keys + cell_len(getattr(group, "description", "")) + 1
+            keys = [cell_len(self.app.get_key_display(b)) for b, _e, _t in entries]
+            # the keys one cell apart, a cell before and after them, then the label
+            return sum(keys) + len(keys) + 1 + cell_len(getattr(group, "description", "")) + 1
         b = entries[0][0]
         return cell_len(self.app.get_key_display(b)) + 2 + cell_len(b.description) + 1
 
@@ -81,33 +88,37 @@ class KeyBar(Footer):
             used += w
         for group, entries in shown:
             yield from self._keys(group, entries)
-        for binding, enabled, tooltip in pinned:
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip,
-                classes="-pinned",
-            )
-        if (
-            self.show_command_palette
-            and self.app.ENABLE_COMMAND_PALETTE
-            and (room - used >= _PALETTE_ROOM)
-        ):
-            entry = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-            if entry is not None:
-                _node, binding, enabled, tooltip = entry
+        palette = self._palette_key(room - used)
+        with HorizontalGroup(classes="-pinned"):
+            if palette is not None:
+                yield palette
+            for binding, enabled, tooltip in pinned:
                 yield FooterKey(
                     binding.key,
                     self.app.get_key_display(binding),
                     binding.description,
                     binding.action,
-                    classes="-command-palette",
                     disabled=not enabled,
-                    tooltip=binding.tooltip or binding.description,
-                )
+                    tooltip=tooltip,
+                ).data_bind(compact=Footer.compact)
+
+    def _palette_key(self, room: int) -> FooterKey | None:
+        """The command palette's key, when there is room for it (ctrl+p works anyway)."""
+        entry = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and entry):
+            return None
+        _node, binding, enabled, tooltip = entry
+        if room < self._width(None, [(binding, enabled, tooltip)]) + 2:
+            return None
+        return FooterKey(
+            binding.key,
+            self.app.get_key_display(binding),
+            binding.description,
+            binding.action,
+            classes="-palette",
+            disabled=not enabled,
+            tooltip=binding.tooltip or binding.description,
+        ).data_bind(compact=Footer.compact)
 
     def _keys(self, group: object, entries: list[tuple[Binding, bool, str]]) -> Iterator[Widget]:
         if group is not None and len(entries) > 1:
@@ -121,7 +132,7 @@ class KeyBar(Footer):
                         disabled=not enabled,
                         tooltip=tooltip or binding.description,
                         classes="-grouped",
-                    )
+                    ).data_bind(compact=Footer.compact)
             yield FooterLabel(getattr(group, "description", ""))
             return
         binding, enabled, tooltip = entries[0]
@@ -132,7 +143,7 @@ class KeyBar(Footer):
             binding.action,
             disabled=not enabled,
             tooltip=tooltip,
-        )
+        ).data_bind(compact=Footer.compact)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and self.is_attached:

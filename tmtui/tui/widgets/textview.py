@@ -18,10 +18,12 @@ from tmtui.tui.widgets.wrap import word_breaks
 __all__ = ["TextView"]
 
 
-def _cuts(line: Text, width: int) -> list[int]:
+def _cuts(line: Text, width: int, hang: int = 0) -> list[int]:
     """Character offsets where the rows of ``line`` start: folded at word boundaries (see
-    :func:`~tmtui.tui.widgets.wrap.word_breaks`)."""
-    return word_breaks(line.plain, width)
+    :func:`~tmtui.tui.widgets.wrap.word_breaks`), the rows after the first ``hang`` cells
+    narrower (they are indented)."""
+    rest = max(1, width - hang) if hang < width // 2 else width
+    return word_breaks(line.plain, width, rest)
 
 
 class TextView(Painter, ScrollView, can_focus=True, inherit_bindings=False):
@@ -42,8 +44,9 @@ class TextView(Painter, ScrollView, can_focus=True, inherit_bindings=False):
     )
     COMPONENT_CLASSES = PAINT_CLASSES
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, hang: int = 0, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self.hang = hang  # the indent of a folded line's later rows (a hanging indent)
         self._lines: list[Text] = []
         self._cuts: list[list[int]] = []
         self._row_start: list[int] = [0]
@@ -61,7 +64,7 @@ class TextView(Painter, ScrollView, can_focus=True, inherit_bindings=False):
 
     def _reflow(self) -> None:
         w = max(1, self._width)
-        self._cuts = [_cuts(t, w) for t in self._lines]
+        self._cuts = [_cuts(t, w, self.hang) for t in self._lines]
         rs = [0]
         for c in self._cuts:
             rs.append(rs[-1] + len(c))
@@ -94,6 +97,8 @@ class TextView(Painter, ScrollView, can_focus=True, inherit_bindings=False):
             a = cuts[sub]
             b = cuts[sub + 1] if sub + 1 < len(cuts) else len(line.plain)
             piece = line[a:b]
+            if sub and self.hang and self.hang < width // 2:
+                piece = Text(" " * self.hang) + piece
             strip = Strip(piece.render(self.app.console), piece.cell_len)
             strip = strip.adjust_cell_length(width).apply_style(base)
             self._cache[row] = strip

@@ -18,6 +18,7 @@ from tmtui.tui.widgets.rows import RowTable, fit, queue_segments
 __all__ = ["TruthTable"]
 
 _SEP = " │ "
+_QUEUE_HEADS = ("queue after the step", "queue after", "queue")  # the longest that fits
 TOOLTIP = (
     "head: the symbol read · del: the symbols deleted from the front · adds: the production "
     "appended · cell←step: the tape cell the head read and the step that wrote it (0: the "
@@ -67,7 +68,7 @@ class TruthTable(RowTable):
             Segment(_SEP),
             fit("cell←step", read_w),
             Segment(_SEP),
-            fit("queue after the step", qw),
+            fit(next((h for h in _QUEUE_HEADS if len(h) <= qw), "queue"), qw),
         ]
 
     def render_row(self, row: int, width: int) -> list[Segment]:

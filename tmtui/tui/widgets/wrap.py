@@ -17,14 +17,16 @@ from rich.cells import cell_len
 __all__ = ["word_breaks"]
 
 
-def word_breaks(text: str | Sequence[str], width: int) -> list[int]:
-    """Offsets where the rows of ``text`` start when folded to ``width`` cells.
+def word_breaks(text: str | Sequence[str], width: int, rest: int | None = None) -> list[int]:
+    """Offsets where the rows of ``text`` start when folded to ``width`` cells (``rest``: the
+    width of the rows after the first, for a hanging indent).
 
     ``text`` is a string, or the display piece of each raw character (a control made
     visible is several cells wide); a piece that is white space is a place to break."""
-    width = max(1, width)
+    first = max(1, width)
+    width = max(1, rest if rest is not None else width)
     if isinstance(text, str) and text.isascii() and text.isprintable():
-        return _ascii_breaks(text, width)
+        return _ascii_breaks(text, first, width)
     pieces = list(text)
     breaks = [0]
     start = 0
@@ -35,7 +37,7 @@ def word_breaks(text: str | Sequence[str], width: int) -> list[int]:
     while i < n:
         piece = pieces[i]
         w = cell_len(piece)
-        if cells + w > width and i > start:
+        if cells + w > (first if start == 0 else width) and i > start:
             if piece.isspace():  # the space that overflows ends the row (cropped when drawn)
                 start = i + 1
                 breaks.append(start)
@@ -56,12 +58,12 @@ def word_breaks(text: str | Sequence[str], width: int) -> list[int]:
     return breaks
 
 
-def _ascii_breaks(text: str, width: int) -> list[int]:
+def _ascii_breaks(text: str, first: int, width: int) -> list[int]:
     breaks = [0]
     start = 0
     n = len(text)
-    while n - start > width:
-        end = start + width
+    while n - start > (w := first if start == 0 else width):
+        end = start + w
         space = text.rfind(" ", start + 1, end + 1)
         start = space + 1 if space > start else end
         if start >= n:
