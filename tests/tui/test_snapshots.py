@@ -123,3 +123,42 @@ def test_untrusted_text_is_shown_not_obeyed(snap_compare, tmp_path) -> None:
         _quiet(pilot.app)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def _both_readings(tmp_path: Path) -> Path:
+    """Alike, read differently (an echo: strict passes, the official regex fails), and a
+    request that failed (not attempted)."""
+    recs = [
+        record(TMBENCH[0], flawed(0, COPY9), model="plain"),
+        record(TMBENCH[0], flawed(0, style="echo"), model="echo"),
+        record(TMBENCH[1], "", model="gpt-4.1", status="error", error="HTTP 404: no such model"),
+    ]
+    return write_records(tmp_path / "both.jsonl", recs)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_sample_list_both_readings(snap_compare, tmp_path, size) -> None:
+    app = view_app(_both_readings(tmp_path))
+    assert snap_compare(app, terminal_size=size, run_before=_list_loaded)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_failed_request(snap_compare, tmp_path, size) -> None:
+    app = view_app(_both_readings(tmp_path), sample=2)
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DebuggerScreen))
+        await pilot.pause()
+        _quiet(pilot.app)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_help_narrow(snap_compare, tmp_path) -> None:
+    app = watch_app(flawed(0), tmp_path=tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_watch(("question_mark",)))
+
+
+def test_parse_inspector_when_both_agree(snap_compare, tmp_path) -> None:
+    app = watch_app(flawed(0), tmp_path=tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_watch(("i",)))
