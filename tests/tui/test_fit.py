@@ -22,7 +22,6 @@ from tmtui.tui.screens.inspector import InspectorScreen
 from tmtui.tui.screens.view import SampleListScreen
 from tmtui.tui.screens.watch import DebuggerScreen
 from tmtui.tui.widgets.keybar import KeyBar
-from tmtui.tui.widgets.status import StatusBar
 from tmtui.tui.widgets.trace_table import TruthTable
 from tmtui.tui.widgets.transcript import TranscriptView
 
@@ -156,18 +155,24 @@ async def test_inspector_shows_its_why_whole_and_says_when_both_agree(tmp_path) 
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_toasts_cover_no_status_line(tmp_path, size) -> None:
+async def test_messages_cover_nothing_the_user_reads(tmp_path, size) -> None:
+    """Messages are shown in the key bar, in place of the key hints (the help key stays), not
+    as toasts over the panels or the status lines; they go when they expire."""
     app = watch_app(flawed(0, {9: Kind.COPY_ERROR}), tmp_path=tmp_path)
     async with app.run_test(size=size, notifications=True) as pilot:
         await wait_stream(app, pilot)
-        await pilot.press("d", "s")  # the divergence's toast, and the save's
+        before = screen_lines(app)[-3:-1]  # the status lines
+        await pilot.press("s")
         await pilot.pause(0.3)
-        toasts = list(app.screen.query(Toast))
-        assert toasts
-        bar = app.screen.query_one(StatusBar).region
-        keys = app.screen.query_one(KeyBar).region
-        for t in toasts:
-            assert not t.region.overlaps(bar) and not t.region.overlaps(keys)
+        assert all(not t.visible for t in app.screen.query(Toast))
+        lines = screen_lines(app)
+        assert "Saved: record appended to" in lines[-1]
+        assert lines[-1].rstrip().endswith("? help")
+        assert lines[-3:-1] == before  # the status lines are not covered
+        app.clear_notifications()
+        await pilot.pause(0.3)
+        assert "Saved" not in screen_lines(app)[-1]
+        assert "divergence" in screen_lines(app)[-1]  # the keys are back
 
 
 async def test_help_lists_the_screens_own_keys_and_marks_the_others(tmp_path) -> None:

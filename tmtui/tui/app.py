@@ -91,6 +91,19 @@ class TmtuiApp(App[None]):
             markup=False,
         )
 
+    def _refresh_notifications(self) -> None:
+        """A message came or went: the key bar shows it (textual 8.2.8, pinned, calls this
+        after every notify, expiry and clear)."""
+        super()._refresh_notifications()
+        from tmtui.tui.widgets.keybar import KeyBar
+
+        try:
+            bars = list(self.screen.query(KeyBar))
+        except Exception:  # no screen yet, or one being torn down
+            return
+        for bar in bars:
+            bar.call_later(bar.messages_changed)
+
     def validate_title(self, title: object) -> str:
         return shown(title, 200)
 

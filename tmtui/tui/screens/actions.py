@@ -92,7 +92,8 @@ class SampleActions(_Screen):
     def action_first_divergence(self) -> None:
         fd = self.trace.first_divergence
         if fd is None:
-            self.notify("no divergence (so far)", timeout=3)
+            why = self.trace.not_attempted_reason()
+            self.notify(why or "no divergence (so far)", timeout=3)
             return
         self.select(fd, origin="keys")
 

@@ -74,6 +74,7 @@ class StatusBar(Painter, Widget):
         self.status = status
         self.clock = clock
         self.flags: list[str] = []
+        self._rows = 2
 
     def update_status(self) -> None:
         self.refresh()
@@ -83,7 +84,12 @@ class StatusBar(Painter, Widget):
         t = self.stream_line(width)
         t.no_wrap = False
         t.append("\n")
-        t.append_text(self.divergence_line(width))
+        second = self.divergence_line(width)
+        t.append_text(second)
+        rows = 2 if second.cell_len <= width else 3
+        if rows != self._rows:  # a long diagnosis folds onto a third line: lay out again
+            self._rows = rows
+            self.call_later(self.refresh, layout=True)
         return t
 
     def stream_line(self, width: int) -> Text:
