@@ -71,17 +71,19 @@ def clip_words(text: str, width: int) -> str:
     head = set_cell_size(text, width - 1)
     cut = head.rstrip()
     space = cut.rfind(" ")
-    if space > 0 and not (len(cut) < len(text) and text[len(cut)] == " "):
+    if space <= 0:
+        # one long word (a model name): cut where it must be, but not inside a number
+        if cut[-1:].isdigit() and text[len(cut) : len(cut) + 1] in set("0123456789.,"):
+            cut = cut.rstrip("0123456789.,")
+        return cut + "…"
+    if not (len(cut) < len(text) and text[len(cut)] == " "):
         # the cut fell inside a word: end at the last whole word
         cut = cut[:space]
     # a number followed by an ellipsis reads as a number cut short: end before it
     words = cut.split(" ")
     while len(words) > 1 and any(ch.isdigit() for ch in words[-1]):
         words.pop()
-    out = " ".join(words).rstrip(" ·,;:—-(")
-    if out and out[-1].isdigit():  # one long word cut inside a number: end before it
-        out = out.rstrip("0123456789.,")
-    return out + "…"
+    return " ".join(words).rstrip(" ·,;:—-(") + "…"
 
 
 # -- the net ------------------------------------------------------------------------------
