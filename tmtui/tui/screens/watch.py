@@ -207,6 +207,7 @@ class DebuggerScreen(SampleActions, Screen):
         if self.trace.mode is ParserMode.TMBENCH:
             flags.append("compat: official regex")
         bar.flags = flags
+        bar.fit_height(self.size.width or self.app.size.width)
         bar.refresh()
 
     def apply_changes(self, ch: Changes) -> None:

@@ -95,6 +95,7 @@ class RowTable(Painter, ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._cache: LRUCache[tuple[int, int], tuple[tuple, Strip]] = LRUCache(1024)
+        self._scroll_pending = False
 
     # -- what subclasses give ---------------------------------------------------------
     @property
@@ -140,6 +141,9 @@ class RowTable(Painter, ScrollView, can_focus=True, inherit_bindings=False):
     def on_resize(self) -> None:
         self._cache.clear()
         self.update_rows()
+        # a cursor moved before the table had its size (or one the resize hid) comes back
+        # into view, as the move would have put it
+        self.call_after_refresh(lambda: self.scroll_to_row(self.cursor, center=True))
 
     # -- cursor -----------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
@@ -147,6 +151,17 @@ class RowTable(Painter, ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to_row(new, center=abs(new - old) > 1)
 
     def scroll_to_row(self, row: int, *, center: bool = False) -> None:
+        if (
+            not self.allow_vertical_scroll
+            and self.scrollable_content_region.height > 0
+            and self.virtual_size.height > self.scrollable_content_region.height
+        ):
+            # the scroll bar is not laid out yet, and a scroll now would be ignored: scroll
+            # the cursor into view once it is
+            if not self._scroll_pending:
+                self._scroll_pending = True
+                self.call_after_refresh(self._scroll_later, center)
+            return
         top = int(self.scroll_y)
         page = self.page_rows
         if center and not top <= row < top + page:
@@ -155,6 +170,10 @@ class RowTable(Painter, ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to(y=row, animate=False)
         elif row >= top + page:
             self.scroll_to(y=row - page + 1, animate=False)
+
+    def _scroll_later(self, center: bool) -> None:
+        self._scroll_pending = False
+        self.scroll_to_row(self.cursor, center=center)
 
     # -- rendering --------------------------------------------------------------------
     def row_tint(self, row: int) -> str | None:

@@ -47,9 +47,7 @@ class StatusBar(Painter, Widget):
     DEFAULT_CSS = (
         """
     StatusBar {
-        height: auto;
-        min-height: 2;
-        max-height: 3;
+        height: 2;
         background: $panel;
         color: $foreground;
         padding: 0 1;
@@ -84,13 +82,17 @@ class StatusBar(Painter, Widget):
         t = self.stream_line(width)
         t.no_wrap = False
         t.append("\n")
-        second = self.divergence_line(width)
-        t.append_text(second)
-        rows = 2 if second.cell_len <= width else 3
-        if rows != self._rows:  # a long diagnosis folds onto a third line: lay out again
-            self._rows = rows
-            self.call_later(self.refresh, layout=True)
+        t.append_text(self.divergence_line(width))
         return t
+
+    def fit_height(self, width: int) -> None:
+        """Two lines, or three when the second folds (a long diagnosis). Called by the screen
+        before it lays out, so the first layout already has the right height."""
+        inner = max(1, width - 2)  # the bar's padding
+        rows = 2 if self.divergence_line(inner).cell_len <= inner else 3
+        if rows != self._rows:
+            self._rows = rows
+            self.styles.height = rows
 
     def stream_line(self, width: int) -> Text:
         """Line 1: what the stream did and how the answer scores so far. At narrow widths
