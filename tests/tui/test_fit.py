@@ -21,15 +21,20 @@ from tmtui.tui.screens.help import HelpScreen, binding_rows
 from tmtui.tui.screens.inspector import InspectorScreen
 from tmtui.tui.screens.view import SampleListScreen
 from tmtui.tui.screens.watch import DebuggerScreen
-from tmtui.tui.widgets.keybar import KeyBar
 from tmtui.tui.widgets.trace_table import TruthTable
 from tmtui.tui.widgets.transcript import TranscriptView
 
 REASONING = "The deletion number is 2. Step 1: head D, append A E C D.\nStep 2: head E.\n" * 8
 
 
+def _key_bar(app):
+    from tmtui.tui.widgets.keybar import KeyBar
+
+    return app.screen.query_one(KeyBar)
+
+
 def _help_visible(app) -> bool:
-    bar = app.screen.query_one(KeyBar)
+    bar = _key_bar(app)
     keys = [k for k in bar.query("FooterKey") if k.action == "help"]
     return bool(keys) and keys[0].region.right <= app.size.width and keys[0].region.width > 0
 
