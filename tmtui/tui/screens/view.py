@@ -237,7 +237,7 @@ class SampleListScreen(Screen):
         failures = self.query_one("#failures", Checkbox).value
         self.shown = []
         for i, (a, b) in enumerate(self.pairs):
-            if failures and a.passed and b.passed:
+            if failures and not (a.failed or b.failed):  # not attempted: not a failure
                 continue
             if self.hits is not None and a.pos not in self.hits:
                 continue
