@@ -216,3 +216,50 @@ def test_the_differing_span_is_the_one_the_diagnosis_describes() -> None:
     assert d.detail["index"] == diff.first
     assert d.detail["expected"] == ex.expected[diff.first : diff.expected_end]
     assert d.detail["got"] == ex.got[diff.first : diff.got_end]
+
+
+def test_one_error_two_positions_are_both_given() -> None:
+    """Symbols dropped from a repeating stretch: the diagnosis places the copy error (symbol
+    33) before the queues first differ (symbol 37); the explanation carries both."""
+    from tests.live.livekit import periodic_copy_error
+
+    inst, text = periodic_copy_error()
+    sc = score_sample(inst, text, keep=True)
+    assert sc.parse is not None and sc.first_divergence == 19
+    ex = explain_step(
+        19,
+        truth=inst.run.states(),
+        run=inst.run,
+        steps=sc.parse.steps,
+        first_divergence=19,
+        diagnosis=sc.diagnosis,
+    )
+    assert ex.difference is not None and ex.difference.position == 37
+    assert ex.reason is not None and ex.reason.position == 33
+    assert ex.reason.message == "copy error: dropped 4 symbols at position 33"
+    assert not ex.reason.read_differently
+
+
+def test_a_misreading_by_the_official_regex_is_flagged() -> None:
+    """The official regex reads an echoed queue as the step's: the diagnosis says so, and
+    the explanation flags it (the step panel offers the parse inspector)."""
+    from tests.live.livekit import TMBENCH, flawed
+    from tmtui.core.diagnose import diagnose
+    from tmtui.core.parsed import ParserMode
+
+    inst = TMBENCH[0]
+    text = flawed(0, style="echo")
+    compat = score_sample(inst, text, mode=ParserMode.TMBENCH, keep=True)
+    strict = score_sample(inst, text, keep=True)
+    assert compat.alignment is not None and compat.parse is not None and strict.parse is not None
+    diag = diagnose(compat.alignment, inst.run, compat.parse, strict=strict.parse)
+    assert diag is not None and diag.kind is Kind.READ_DIFFERENTLY and diag.step == 1
+    ex = explain_step(
+        1,
+        truth=inst.run.states(),
+        run=inst.run,
+        steps=compat.parse.steps,
+        first_divergence=1,
+        diagnosis=diag,
+    )
+    assert ex.reason is not None and ex.reason.read_differently

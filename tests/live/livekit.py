@@ -63,3 +63,23 @@ def record(
 def write_records(path: Path, records: list[Record]) -> Path:
     path.write_bytes(b"".join(encode_record(r) for r in records))
     return path
+
+
+def periodic_copy_error() -> tuple[Instance, str]:
+    """An answer that drops a block of 4 from a repeating queue (as Gemini's sample 10 does):
+    the copy goes wrong at symbol 33, the queues first differ at symbol 37 (step 19)."""
+    from tmtui.core.answer import ModelStep
+    from tmtui.core.datasets import instance_id
+
+    rules = {"A": "C", "B": "ECEC", "C": "BBBA", "D": "DBB", "E": "AEEE"}
+    inst = Instance(id=instance_id("BDD", rules), init="BDD", rules=rules, max_states=31)
+    run = inst.run
+    states = run.states()
+    steps = [ModelStep(0, states[0])] + [
+        ModelStep(k, states[k], head=run.head_read(k), appended=run.production(k),
+                  removed=run.deleted(k))
+        for k in range(1, 19)
+    ]  # fmt: skip
+    q = states[19]
+    steps.append(ModelStep(19, q[:32] + q[36:], head="E", appended="AEEE", removed="EC"))
+    return inst, format_answer(steps)

@@ -23,10 +23,14 @@ COPY9 = {9: Kind.COPY_ERROR}
 REASONING = "The deletion number is 2. Step 1: head D, append A E C D.\nStep 2: head E, append D."
 
 
-def _quiet(app) -> None:
+async def _quiet(pilot) -> None:
+    """No messages (the key bar shows its keys again) and no blinking cursor."""
+    app = pilot.app
     app.clear_notifications()
     for inp in app.screen.query(Input):
         inp.cursor_blink = False
+    await pilot.pause()
+    await pilot.pause()
 
 
 def _watch(keys: tuple[str, ...] = ("d",), **kw):
@@ -34,7 +38,7 @@ def _watch(keys: tuple[str, ...] = ("d",), **kw):
         await wait_stream(pilot.app, pilot)
         await pilot.press(*keys)
         await pilot.pause()
-        _quiet(pilot.app)
+        await _quiet(pilot)
 
     return run_before
 
@@ -66,7 +70,7 @@ async def _list_loaded(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, SampleListScreen))
     await wait_for(pilot, lambda: not app.screen.is_loading_file)
-    _quiet(app)
+    await _quiet(pilot)
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
@@ -83,7 +87,7 @@ def test_saved_sample_with_timeline(snap_compare) -> None:
         await pilot.pause()
         await pilot.press("left_curly_bracket", "left_curly_bracket")
         await pilot.pause()
-        _quiet(pilot.app)
+        await _quiet(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
@@ -102,7 +106,7 @@ def test_compare(snap_compare, tmp_path) -> None:
         await _list_loaded(pilot)
         await pilot.press("enter")
         await pilot.pause()
-        _quiet(pilot.app)
+        await _quiet(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
@@ -120,6 +124,45 @@ def test_untrusted_text_is_shown_not_obeyed(snap_compare, tmp_path) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DebuggerScreen))
         await pilot.press("g", "z")
         await pilot.pause()
-        _quiet(pilot.app)
+        await _quiet(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def _both_readings(tmp_path: Path) -> Path:
+    """Alike, read differently (an echo: strict passes, the official regex fails), and a
+    request that failed (not attempted)."""
+    recs = [
+        record(TMBENCH[0], flawed(0, COPY9), model="plain"),
+        record(TMBENCH[0], flawed(0, style="echo"), model="echo"),
+        record(TMBENCH[1], "", model="gpt-4.1", status="error", error="HTTP 404: no such model"),
+    ]
+    return write_records(tmp_path / "both.jsonl", recs)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_sample_list_both_readings(snap_compare, tmp_path, size) -> None:
+    app = view_app(_both_readings(tmp_path))
+    assert snap_compare(app, terminal_size=size, run_before=_list_loaded)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_failed_request(snap_compare, tmp_path, size) -> None:
+    app = view_app(_both_readings(tmp_path), sample=2)
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DebuggerScreen))
+        await pilot.pause()
+        await _quiet(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_help_narrow(snap_compare, tmp_path) -> None:
+    app = watch_app(flawed(0), tmp_path=tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_watch(("question_mark",)))
+
+
+def test_parse_inspector_when_both_agree(snap_compare, tmp_path) -> None:
+    app = watch_app(flawed(0), tmp_path=tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_watch(("i",)))

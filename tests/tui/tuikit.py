@@ -89,3 +89,39 @@ async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:
             raise AssertionError("timed out waiting")
         await asyncio.sleep(0.02)
     await pilot.pause()
+
+
+def screen_lines(app: TmtuiApp) -> list[str]:
+    """The text of every line of the current screen, as the terminal would show it."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+class FailingFeed(FakeFeed):
+    """A request that fails before any text (a 404 for an unknown model, say)."""
+
+    def __init__(self, error: str, *, text: str = "", model: str = "gpt-4.1") -> None:
+        super().__init__(text, model=model)
+        self.error = error
+
+    def events(self, cancel: asyncio.Event):
+        from tmtui.io.events import Content, Failed, Finish, Started
+
+        async def gen():
+            yield Started(0.0)
+            if self.answer:
+                yield Content(self.answer, 1.0)
+            yield Failed(self.error)
+            yield Finish("error", error=self.error)
+
+        self.opened += 1
+        return gen()
+
+
+def watch_plan_app(inst, feed, *, tmp_path: Path, mode=None, size_theme: str = "dark") -> TmtuiApp:
+    """An app on any feed (``watch_app`` builds its own)."""
+    from tmtui.core.parsed import ParserMode
+
+    plan = WatchPlan(
+        inst, feed, save_path=tmp_path / "saved.jsonl", title="test", mode=mode or ParserMode.STRICT
+    )
+    return TmtuiApp(plan, clock=None, theme=size_theme)

@@ -45,11 +45,25 @@ class ReasonKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """Why the step is wrong (one line), and which mistake when that is known."""
+    """Why the step is wrong (one line), and which mistake when that is known.
+
+    ``position``: where the mistake is, counted from 1, when the explanation places it (a copy
+    error's dropped or duplicated symbols). It can come before the queues' first difference
+    (:attr:`Difference.position`): symbols dropped from a repeating stretch leave the queues
+    alike until the repetition runs out, so "where the copy went wrong" and "where the strings
+    first differ" are two positions of one error, and a renderer says which is which.
+    """
 
     kind: ReasonKind
     message: str
     error: Kind | None = None
+    position: int | None = None
+
+    @property
+    def read_differently(self) -> bool:
+        """The official regex reads this step differently from what the answer writes (a
+        format difference: the parse inspector shows both readings)."""
+        return self.error is Kind.READ_DIFFERENTLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +193,9 @@ def _reason(
     fd = first_divergence
     diagnosed = step == fd or (fd is None and verdict is Verdict.EXTRA and final)
     if diagnosed and diagnosis is not None and diagnosis.step == step:
-        return Reason(ReasonKind.DIAGNOSIS, diagnosis.message, diagnosis.kind)
+        return Reason(
+            ReasonKind.DIAGNOSIS, diagnosis.message, diagnosis.kind, _position(diagnosis.detail)
+        )
     if verdict is not Verdict.WRONG or step == 0:
         return None
     prev = steps.get(step - 1)
@@ -200,10 +216,18 @@ def _reason(
             "new error: stepped on from a halting queue",
             Kind.FAILURE_TO_HALT,
         )
+    # (a new error's position is in the model's own next queue, not in the true one the
+    # step panel compares with: it is left to the message)
     kind, msg, _detail = explain_transition(system, prev.queue, cur.queue, cur)
     return Reason(
         ReasonKind.NEW_ERROR, f"new error (from the model's own step {step - 1}): {msg}", kind
     )
+
+
+def _position(detail: Mapping[str, object]) -> int | None:
+    """The 1-based position of the edit an explanation names (its detail's 0-based index)."""
+    index = detail.get("index")
+    return index + 1 if isinstance(index, int) and not isinstance(index, bool) else None
 
 
 def _notes(ps: ParsedStep) -> tuple[str, ...]:

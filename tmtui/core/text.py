@@ -4,6 +4,13 @@ Model output and dataset strings are data. Before anything reaches a terminal (C
 lines, the TUI) it goes through :func:`visible`: ESC becomes ``␛``, other C0 controls their
 Unicode control pictures (``␀`` .. ``␟``), DEL ``␡``, C1 controls and bidi/invisible format
 characters an escape like ``\\x9b`` or ``\\u202e``. Newlines and tabs are kept unless asked.
+
+Every escape sequence starts with a control character (ESC, or a C1 control such as U+009B
+CSI or U+009D OSC), so replacing the characters one by one defuses them all, with or without
+a bracket: ``ESC # 8`` (screen fill), ``ESC ( 0`` (line drawing), ``ESC c`` (reset), ``ESC P``
+(device control), OSC 2 (window title) and OSC 52 (clipboard) alike. Each character maps to
+its stand-in on its own, so ``visible(a + b) == visible(a) + visible(b)``: a renderer may cut
+a string first and make the pieces visible after.
 """
 
 from __future__ import annotations
@@ -12,15 +19,16 @@ import re
 
 __all__ = ["has_controls", "invalid_utf8_at", "one_line", "visible"]
 
-# C0 (except \t \n), DEL, C1, bidi embeddings/overrides/isolates, zero-width and other
-# format characters that can reorder or hide text, line/paragraph separators, BOM,
-# lone surrogates (which cannot be encoded for output).
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+# C0 (except \t \n), DEL, C1, bidi embeddings/overrides/isolates and marks, zero-width and
+# other format characters that can reorder or hide text (the Mongolian vowel separator, the
+# interlinear annotation controls, the invisible tag characters), line/paragraph separators,
+# BOM, lone surrogates (which cannot be encoded for output).
+_FORMAT = (
+    "\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff\U000e0000-\U000e007f"
 )
-_UNSAFE_WITH_NL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
-)
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f{_FORMAT}]")
+_UNSAFE_WITH_NL = re.compile(f"[\x00-\x1f{_FORMAT}]")
 
 
 def _picture(m: re.Match[str]) -> str:
@@ -34,6 +42,8 @@ def _picture(m: re.Match[str]) -> str:
         return "␡"
     if code <= 0xFF:
         return f"\\x{code:02x}"
+    if code > 0xFFFF:
+        return f"\\U{code:08x}"
     return f"\\u{code:04x}"
 
 

@@ -28,6 +28,7 @@ class Sample:
     source: str = ""  # the file it came from
     where: str = ""  # "line 7" / "sample 3"
     tokens: int | None = None
+    error: str = ""  # why the request failed or the stream stopped (status error/interrupted)
 
     @classmethod
     def from_record(cls, rec: Record, inst: Instance, *, source: str = "", where: str = ""):
@@ -49,6 +50,7 @@ class Sample:
             source=source,
             where=where,
             tokens=rec.usage.completion_tokens if rec.usage is not None else None,
+            error=rec.error or "",
         )
 
     def to_record(self) -> Record:

@@ -9,6 +9,11 @@ A step's verdict is live (the step being written may still change); the *first d
 counts steps that are settled: a later step has been written, or the text is final. An answer
 that echoes the previous queue before each action is therefore never announced as diverging
 for the moment between the echo and the real queue.
+
+A stream that ended in an error (the request failed) or was interrupted is an attempt that did
+not happen (:data:`tmtui.core.score.NOT_ATTEMPTED`, as the score counts it): the trace still
+aligns whatever text arrived, but names no first divergence and diagnoses nothing — a failed
+request is not a wrong answer (:attr:`Trace.attempted`, :meth:`Trace.not_attempted_reason`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from tmtui.core.diagnose import Diagnosis, diagnose
 from tmtui.core.explain import StepExplanation, explain_step
 from tmtui.core.parse import ResetEvent, StrictParser
 from tmtui.core.parsed import MAX_STEP_NUMBER, STRICT_VERSION, ParsedStep, ParseResult, ParserMode
+from tmtui.core.score import NOT_ATTEMPTED
 from tmtui.live.text_lines import TextLines
 
 __all__ = ["Changes", "Trace"]
@@ -62,6 +68,7 @@ class Trace:
         self.reasoning = TextLines()
         self.status: str | None = None
         self.finish_reason: str | None = None
+        self.error: str = ""  # why the request failed or the stream stopped, if it did
         self._compat_stale = False
         self._clear()
 
@@ -97,6 +104,7 @@ class Trace:
         self.reasoning = TextLines()
         self.status = None
         self.finish_reason = None
+        self.error = ""
         self._clear()
         return Changes(reset=True)
 
@@ -119,13 +127,20 @@ class Trace:
         self.version += 1
         return ch
 
-    def finish(self, status: str | None = None, finish_reason: str | None = None) -> Changes:
-        """The text is complete: pending steps become missing, the last step settles."""
+    def finish(
+        self,
+        status: str | None = None,
+        finish_reason: str | None = None,
+        error: str | None = None,
+    ) -> Changes:
+        """The text is complete: pending steps become missing, the last step settles.
+        ``status`` error or interrupted: the attempt did not happen (``error`` says why)."""
         ch = Changes()
         if self.final:
             return ch
         self.status = status or self.status or "complete"
         self.finish_reason = finish_reason
+        self.error = error or self.error
         self._result = self.parser.finish()
         events = self.parser.drain()
         self.final = True
@@ -271,8 +286,32 @@ class Trace:
         return self.final or k < self.last_written
 
     @property
+    def attempted(self) -> bool:
+        """False once the stream has ended as an attempt that did not happen: the request
+        failed (status error) or the stream was interrupted (status interrupted). Such a
+        record is counted apart by the score, never scored or diagnosed."""
+        return not (self.final and self.status in NOT_ATTEMPTED)
+
+    def not_attempted_reason(self) -> str | None:
+        """Why there is nothing to score (None while the attempt stands): one line, data
+        (the error text is the server's: a renderer makes it visible)."""
+        if self.attempted:
+            return None
+        why = f" ({self.error})" if self.error else ""
+        if self.status == "error":
+            return f"no answer: the request failed{why}"
+        if not self.answer.text.strip():
+            return f"no answer: the stream was interrupted before any text{why}"
+        return (
+            f"not scored: the stream was interrupted after {self.answer.length:,} characters{why}"
+        )
+
+    @property
     def first_divergence(self) -> int | None:
-        """The first settled step that is not correct (wrong, unparsable or missing)."""
+        """The first settled step that is not correct (wrong, unparsable or missing); None
+        for an attempt that did not happen (see :attr:`attempted`)."""
+        if not self.attempted:
+            return None
         cands = []
         if self._bad:
             cands.append(self._bad[0])
@@ -286,7 +325,7 @@ class Trace:
 
     @property
     def passed(self) -> bool:
-        return self.final and self.correct == self.n_truth
+        return self.final and self.attempted and self.correct == self.n_truth
 
     def next_bad(self, after: int) -> int | None:
         for k in range(max(after + 1, 0), self.n_truth):
@@ -307,10 +346,11 @@ class Trace:
         return None
 
     def accuracy(self) -> float | None:
-        """Correct steps over ground-truth steps written so far (percent)."""
-        if not self.written:
+        """Correct steps over the ground-truth steps (percent): the score's denominator, so
+        an answer that stops early is not 100 % (None before any step is written)."""
+        if not self.written or not self.n_truth:
             return None
-        return 100.0 * self.correct / self.written
+        return 100.0 * self.correct / self.n_truth
 
     # -- core objects (for the diagnosis, the inspector, saving) -------------------------
     def parse_result(self) -> ParseResult:
@@ -364,6 +404,9 @@ class Trace:
         if key == self._diag_key:
             return self._diag
         self._diag_key = key
+        if not self.attempted:  # nothing to diagnose: the attempt did not happen
+            self._diag = None
+            return None
         if fd is None and not (self.final and self.correct == self.n_truth):
             self._diag = None
             return None

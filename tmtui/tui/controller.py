@@ -11,6 +11,9 @@ The refresh rate adapts to the stream: 30 a second for anything a person can rea
 a stream delivers tens of thousands of chunks a second (a replay at unlimited rate), so that
 drawing never slows the stream down. While the display is paused the events keep arriving and
 are recorded; resuming shows them at once.
+
+The status (tokens, tokens a second, state, elapsed time) measures the stream, not the screen:
+it is kept as the events arrive, paused or not; only the trace waits for the display.
 """
 
 from __future__ import annotations
@@ -187,6 +190,7 @@ class StreamController:
             events = pending[:]
             del pending[:]
             self._record(events)
+            self._account(events, now)
             self._held.extend(events)
             # the stream's rate in chunks a second, smoothed over about a second
             n = sum(len(e[2]) if type(e) is list else 1 for e in events)
@@ -229,9 +233,42 @@ class StreamController:
             else:
                 feed(e)
 
+    def _account(self, events: list, now: float) -> None:
+        """What the stream did, as it arrives (the display may be paused): chunks, the first
+        token's time, tries, usage, errors and the end."""
+        st = self.status
+        for e in events:
+            if type(e) is list:
+                st.chunks += len(e[2])
+                if st.first_token is None:
+                    st.first_token = now
+                    if st.state == "connecting":
+                        st.state = "streaming"
+            elif isinstance(e, Started):
+                st.attempt = e.attempt
+                st.state = "connecting" if st.retries == 0 else "retrying"
+            elif isinstance(e, Retry):
+                st.retries += 1
+                st.state = "retrying"
+                st.error = e.error
+                st.first_token = None
+                st.chunks = 0
+            elif isinstance(e, UsageReport):
+                if e.completion_tokens is not None:
+                    st.tokens = e.completion_tokens
+            elif isinstance(e, Failed):
+                st.error = e.message
+            elif isinstance(e, Finish):
+                if e.status == "complete" and e.finish_reason == "length":
+                    st.state = "cut"
+                else:
+                    st.state = {"complete": "done"}.get(e.status, e.status)
+                st.ended = now
+                if e.error and not st.error:
+                    st.error = e.error
+
     def _show(self, events: list, now: float) -> None:
         """Feed the events to the trace and tell the screen what changed."""
-        st = self.status
         trace = self.trace
         ch = Changes()
         text: list[str] = []
@@ -248,15 +285,10 @@ class StreamController:
             if type(e) is list:
                 kind, _t, parts = e
                 (text if kind is Content else reasoning).extend(parts)
-                st.chunks += len(parts)
                 continue
             feed()
-            self._event(e, ch, now)
+            self._event(e, ch)
         feed()
-        if st.first_token is None and st.chunks:
-            st.first_token = now
-            if st.state == "connecting":
-                st.state = "streaming"
         if (
             trace.mode is ParserMode.TMBENCH
             and trace.compat_stale
@@ -272,34 +304,14 @@ class StreamController:
             return True
         return False
 
-    def _event(self, ev: StreamEvent, ch: Changes, now: float) -> None:
-        st = self.status
-        if isinstance(ev, Started):
-            st.attempt = ev.attempt
-            st.state = "connecting" if st.retries == 0 else "retrying"
-        elif isinstance(ev, Retry):
-            st.retries += 1
-            st.state = "retrying"
-            st.error = ev.error
-            st.first_token = None
-            st.chunks = 0
+    def _event(self, ev: StreamEvent, ch: Changes) -> None:
+        """The trace's side of an event shown (the status took it as it arrived)."""
+        if isinstance(ev, Retry):
             _merge(ch, self.trace.reset())  # the next try starts from scratch
-        elif isinstance(ev, UsageReport):
-            if ev.completion_tokens is not None:
-                st.tokens = ev.completion_tokens
-        elif isinstance(ev, Failed):
-            st.error = ev.message
         elif isinstance(ev, Finish):
-            if ev.status == "complete" and ev.finish_reason == "length":
-                state = "cut"
-            else:
-                state = {"complete": "done"}.get(ev.status, ev.status)
-            st.state = state
-            st.ended = now
-            if ev.error and not st.error:
-                st.error = ev.error
             if not self.trace.final:
-                _merge(ch, self.trace.finish(ev.status, ev.finish_reason))
+                error = ev.error or self.status.error or None
+                _merge(ch, self.trace.finish(ev.status, ev.finish_reason, error))
             self.running = False
             self.finished.set()
 

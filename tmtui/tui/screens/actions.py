@@ -47,6 +47,7 @@ class SampleActions(_Screen):
     follow: bool
     selected: int
     announced: bool
+    _announced_fd: int | None
     _error_shown: bool
 
     if TYPE_CHECKING:
@@ -60,18 +61,26 @@ class SampleActions(_Screen):
         def refresh_status(self) -> None: ...
 
     # -- which keys apply -------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "pause":
-            return self.controller is not None and self.controller.running
-        if action == "follow":
-            return self.live
-        if action == "restart":
-            return self.controller is not None
+    def key_unavailable(self, action: str) -> str | None:
+        """Why the key of ``action`` does nothing here and now (None: it applies). The
+        footer hides such keys; the help lists them apart, with this reason."""
+        if action == "pause" and not (self.controller is not None and self.controller.running):
+            return "while a stream is arriving"
+        if action == "follow" and not self.live:
+            return "while a stream is shown live"
+        if action == "restart" and self.controller is None:
+            return "when there is a stream to restart"
         if action == "scrub":
-            return self.timing is not None and not self.live
-        if action == "back":
-            return self.can_go_back
-        return True
+            if self.timing is None:
+                return "on a saved sample (tmtui view)"
+            if self.live:
+                return "once the replay has stopped"
+        if action == "back" and not self.can_go_back:
+            return "on a sample opened from the list (tmtui view)"
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.key_unavailable(action) is None
 
     # -- navigation -------------------------------------------------------------------
     def action_step(self, delta: int) -> None:
@@ -83,7 +92,8 @@ class SampleActions(_Screen):
     def action_first_divergence(self) -> None:
         fd = self.trace.first_divergence
         if fd is None:
-            self.notify("no divergence (so far)", timeout=3)
+            why = self.trace.not_attempted_reason()
+            self.notify(why or "no divergence (so far)", timeout=3)
             return
         self.select(fd, origin="keys")
 
@@ -150,7 +160,9 @@ class SampleActions(_Screen):
         from tmtui.tui.widgets.transcript import TranscriptView
 
         self.live = True
+        self.app.clear_notifications()  # they were about the stream being replaced
         self.announced = False
+        self._announced_fd = None
         self._error_shown = False
         self.follow = True
         self.query_one("#transcript", TranscriptView).follow = True
@@ -164,8 +176,12 @@ class SampleActions(_Screen):
     def action_toggle_mode(self) -> None:
         tr = self.trace
         mode = tr.mode.other
-        self.apply_changes(tr.set_mode(mode))
+        self.app.clear_notifications()  # what they said was about the other reading
+        ch = tr.set_mode(mode)
+        # the status line says the new first divergence; no toast for a switch asked for
         self.announced = tr.first_divergence is not None
+        self._announced_fd = tr.first_divergence
+        self.apply_changes(ch)
         name = "the strict parser" if mode is ParserMode.STRICT else f"the {mode.label}"
         self.notify(f"parsing with {name}", timeout=3)
 
@@ -209,7 +225,7 @@ class SampleActions(_Screen):
         else:
             ch = tr.feed(s.answer[tr.answer.length : a], s.reasoning[tr.reasoning.length : r])
         if done:
-            tr.finish(s.status, s.finish_reason)
+            tr.finish(s.status, s.finish_reason, s.error)
         ch.reset = True
         self.status.state = "replay" if not done else {"complete": "done"}.get(s.status, s.status)
         self.apply_changes(ch)

@@ -15,17 +15,18 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tmtui.core.align import Verdict, differing_span
 from tmtui.core.parsed import ParserMode
-from tmtui.core.text import one_line, visible
 from tmtui.live.sample import Sample
 from tmtui.live.trace import Trace
 from tmtui.tui.plans import ViewPlan
+from tmtui.tui.safe import shown
 from tmtui.tui.screens.keys import COMPARE_KEYS
 from tmtui.tui.widgets.alignment import AlignmentTable
 from tmtui.tui.widgets.header import InstanceHeader
+from tmtui.tui.widgets.keybar import KeyBar
 from tmtui.tui.widgets.rows import RowTable
 
 __all__ = ["CompareScreen", "divergence_summary"]
@@ -34,18 +35,21 @@ __all__ = ["CompareScreen", "divergence_summary"]
 def _trace(s: Sample, mode: str) -> Trace:
     tr = Trace(s.instance, mode=mode)
     tr.feed(s.answer, s.reasoning)
-    tr.finish(s.status, s.finish_reason)
+    tr.finish(s.status, s.finish_reason, s.error)
     return tr
 
 
 def _side(name: str, s: Sample, tr: Trace) -> str:
     fd = tr.first_divergence
-    who = one_line(s.model or s.label() or name, 40)
+    who = shown(s.model or s.label() or name, 40)
+    reason = tr.not_attempted_reason()
+    if reason is not None:
+        return f"{name} {who}: {shown(reason, 200)}"
     if fd is None:
         return f"{name} {who}: every step correct" if tr.passed else f"{name} {who}: no divergence"
     diag = tr.diagnosis()
     msg = diag.message if diag is not None else tr.verdict(fd).value
-    return f"{name} {who}: first divergence at step {fd} — {one_line(msg, 200)}"
+    return f"{name} {who}: first divergence at step {fd} — {shown(msg, 200)}"
 
 
 def divergence_summary(a: Trace, b: Trace) -> str:
@@ -81,15 +85,18 @@ class CompareScreen(Screen):
                     yield AlignmentTable(tr, id=f"align-{name.lower()}")
         with VerticalScroll(classes="panel", id="compare-detail"):
             yield Static("", markup=False, id="compare-text")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for name, s, tr in zip("AB", self.samples, self.traces, strict=True):
             panel = self.query_one(f"#side-{name.lower()}")
             # untrusted names: Text, never markup
-            panel.border_title = Text(one_line(f"{name}: {s.label() or s.model}", 60))
+            panel.border_title = Text(shown(f"{name}: {s.label() or s.model}", 60))
             fd = tr.first_divergence
-            panel.border_subtitle = "passes" if tr.passed else f"first ✗ at step {fd}"
+            if not tr.attempted:
+                panel.border_subtitle = "no answer (not attempted)"
+            else:
+                panel.border_subtitle = "passes" if tr.passed else f"first ✗ at step {fd}"
         self.query_one("#compare-detail").border_title = "Step"
         self.set_class(self.size.width < 100, "-narrow")
         self.query_one("#align-a", AlignmentTable).focus()
@@ -112,11 +119,11 @@ class CompareScreen(Screen):
         a, _b = self.traces
         t = Text()
         for name, s, tr in zip("AB", self.samples, self.traces, strict=True):
-            t.append(one_line(_side(name, s, tr), 300) + "\n", style="dim")
+            t.append(shown(_side(name, s, tr), 300) + "\n", style="dim")
         t.append(f"step {step}", style="bold")
         want = a.truth[step] if step < a.n_truth else None
         t.append("\ntruth  ", style="dim")
-        t.append(visible(want, keep_newlines=False) if want is not None else "— (past the end)")
+        t.append(shown(want) if want is not None else "— (past the end)")
         for name, tr in zip("AB", self.traces, strict=True):
             v = tr.verdict(step) if step < tr.row_count else Verdict.MISSING
             ps = tr.got(step)
@@ -126,15 +133,15 @@ class CompareScreen(Screen):
                 t.append(v.value, style="yellow")
                 continue
             if want is None or got == want:
-                t.append(visible(got, keep_newlines=False))
+                t.append(shown(got))
                 continue
+            # cut by symbol, then each piece made visible (the marks stay on their symbols)
             p, _expected_end, got_end = differing_span(want, got)
             end = max(p + 1, got_end)
-            shown = visible(got, keep_newlines=False)
-            t.append(shown[:p])
-            t.append(shown[p : p + 1] or " ", style="bold reverse red")
-            t.append(shown[p + 1 : end], style="bold underline red")
-            t.append(shown[end:])
+            t.append(shown(got[:p]))
+            t.append(shown(got[p : p + 1]) or " ", style="bold reverse red")
+            t.append(shown(got[p + 1 : end]), style="bold underline red")
+            t.append(shown(got[end:]))
         return t
 
     @on(RowTable.RowClicked)

@@ -44,8 +44,20 @@ def _key(binding: Binding) -> str:
     return " ".join(_NAMES.get(k, k) for k in keys)
 
 
-def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
-    """(keys, description, id) for every binding of ``screen`` (as the keymap left them)."""
+def unavailable(screen: Screen, binding: Binding) -> str | None:
+    """Why ``binding`` does nothing on ``screen`` now (None: it applies): the screen's own
+    ``key_unavailable`` when it has one, else its ``check_action``."""
+    name = binding.action.split("(", 1)[0]
+    why = getattr(screen, "key_unavailable", None)
+    if why is not None:
+        return why(name)
+    return None if screen.check_action(name, ()) else "not on this screen"
+
+
+def binding_rows(screen: Screen, *, applicable: bool | None = None) -> list[tuple[str, str, str]]:
+    """(keys, description, id) for every binding of ``screen`` (as the keymap left them).
+    ``applicable`` True: only the keys that do something here and now; False: only the
+    others (their description ends with when they apply)."""
     rows = []
     seen = set()
     for b in screen.BINDINGS:
@@ -55,7 +67,14 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
         if key in seen:
             continue
         seen.add(key)
-        rows.append((_key(b), b.tooltip or b.description or b.action, b.id or ""))
+        desc = b.tooltip or b.description or b.action
+        if applicable is not None:
+            why = unavailable(screen, b)
+            if applicable != (why is None):
+                continue
+            if why is not None:
+                desc = f"{desc} — {why}"
+        rows.append((_key(b), desc, b.id or ""))
     # the keymap may have changed keys: show what is active
     active = {}
     for key, ab in screen.active_bindings.items():
@@ -97,16 +116,27 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as box:
             box.border_title = "Keys (ctrl+p: every command)"
             yield Static(self._table(), markup=False)
+            others = binding_rows(self.owner, applicable=False)
+            if others:
+                yield Static(Text("\nnot here (they apply elsewhere)", style="bold"), markup=False)
+                yield Static(self._table(others, dim=True), markup=False)
             yield Static(self._legend(), markup=False)
 
-    def _table(self) -> Table:
-        t = Table(box=None, expand=True, show_header=True, header_style="bold", pad_edge=False)
-        t.add_column("key", no_wrap=True)
-        t.add_column("does")
-        t.add_column("binding id (for keymaps)", style="dim", no_wrap=True)
-        for keys, desc, bid in binding_rows(self.owner):
+    def _table(self, rows: list[tuple[str, str, str]] | None = None, *, dim: bool = False) -> Table:
+        t = Table(
+            box=None, expand=True, show_header=rows is None, header_style="bold", pad_edge=False
+        )
+        style = "dim" if dim else ""
+        t.add_column("key", no_wrap=True, style=style, width=12)
+        t.add_column("does", style=style, ratio=1)
+        t.add_column("binding id (for keymaps)", style="dim", no_wrap=True, width=30)
+        last = rows is None
+        if rows is None:
+            rows = binding_rows(self.owner, applicable=True)
+        for keys, desc, bid in rows:
             t.add_row(keys, desc, bid)
-        t.add_row("ctrl+p", "command palette: every command by name", "")
+        if last:
+            t.add_row("ctrl+p", "command palette: every command by name", "")
         return t
 
     def _legend(self) -> Text:

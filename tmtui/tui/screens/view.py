@@ -1,7 +1,12 @@
 """``tmtui view``: the samples of a saved file, sortable and filterable; Enter debugs one.
 
-The file is read and scored in a thread (the list fills in as it goes). Filters: failures
-only, a diagnosis, a model, and a search through the transcripts (text, or ``re:`` and a
+The file is read and scored in a thread (the list fills in as it goes), with both parsers: the
+list's verdicts are the chosen parser's (strict by default), a column shows the other reading
+where it differs, and the summary gives both pass counts (the official figure beside the
+strict one). Records of attempts that did not happen (failed requests, interrupted streams) are
+marked as such and counted apart, never as failures. The columns fit the width (numbers are
+never cut; see :mod:`~tmtui.tui.screens.listing`). Filters: failures only, a diagnosis, a
+model, and a search through what the list shows and the transcripts (text, or ``re:`` and a
 regular expression). With a second file (``--compare``) the list pairs the samples of both
 files on the same instance and Enter opens them side by side.
 """
@@ -18,15 +23,19 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from textual.worker import get_current_worker
 
-from tmtui.core.text import one_line
+from tmtui.core.parsed import ParserMode
 from tmtui.io.sources import SourceError
 from tmtui.live.catalog import SORT_KEYS, Entry, Search, entry_sample, load_entries, match_pairs
 from tmtui.live.trace import Trace
 from tmtui.tui.plans import ViewPlan
+from tmtui.tui.safe import shown
 from tmtui.tui.screens.keys import LIST_KEYS
+from tmtui.tui.screens.listing import Column, layout_columns, other_label, row_cells
+from tmtui.tui.widgets.fitting import Part, fit_parts
+from tmtui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -41,6 +50,8 @@ def open_view(app: App, plan: ViewPlan) -> None:
 
 
 def _mark(e: Entry) -> Text:
+    if not e.attempted:
+        return Text(f"– {e.verdict}", style="yellow")
     if e.passed:
         return Text("✓ pass", style="green")
     return Text("✗ fail", style="red")
@@ -67,6 +78,8 @@ class SampleListScreen(Screen):
         self.hits: set[int] | None = None  # search results (entry positions)
         self.is_loading_file = True
         self.shown: list[int] = []  # entry positions (or pair indexes) in display order
+        self.columns: list[Column] = []
+        self._layout: tuple | None = None  # what the columns were laid out for
 
     @property
     def comparing(self) -> bool:
@@ -80,23 +93,21 @@ class SampleListScreen(Screen):
             yield Checkbox("failures", id="failures")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="samples")
         yield Static("loading…", id="list-status", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#samples", DataTable)
         if self.comparing:
             table.add_columns("#", "inst", "A", "A first ✗", "B", "B first ✗", "diverges first")
-        else:
-            table.add_columns(
-                "#", "verdict", "SWA", "first ✗", "diagnosis", "model", "inst", "where", "status"
-            )
         table.focus()
         self.set_class(self.app.size.width < 100, "-narrow")
-        self.sub_title = str(self.plan.path)
+        self.sub_title = shown(self.plan.path, 200)
         self._load()
 
     def on_resize(self, event) -> None:
         self.set_class(event.size.width < 100, "-narrow")
+        if not self.comparing and not self.is_loading_file:
+            self.call_after_refresh(self._rebuild)
 
     # -- loading ----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load")
@@ -111,6 +122,8 @@ class SampleListScreen(Screen):
                     path,
                     on_error=lambda err: self.errors.append(str(err)),
                     cancelled=lambda: worker.is_cancelled,
+                    mode=self.plan.mode,
+                    both=not self.comparing,
                 ):
                     batch.append(e)
                     if time.monotonic() - last > 0.2:
@@ -124,8 +137,8 @@ class SampleListScreen(Screen):
 
     def _failed(self, msg: str) -> None:
         self.is_loading_file = False
-        self.query_one("#list-status", Static).update(Text(one_line(msg, 300), style="red"))
-        self.notify(one_line(msg, 300), severity="error", markup=False)
+        self.query_one("#list-status", Static).update(Text(shown(msg, 300), style="red"))
+        self.notify(msg, severity="error")
 
     def _add(self, which: int, batch: list[Entry]) -> None:
         (self.entries if which == 0 else self.others).extend(batch)
@@ -148,9 +161,8 @@ class SampleListScreen(Screen):
         if self.errors:
             self.notify(
                 f"{len(self.errors)} record(s) could not be read; first: "
-                + one_line(self.errors[0], 200),
+                + shown(self.errors[0], 120),
                 severity="warning",
-                markup=False,
             )
         n = self.plan.sample
         if n is not None:
@@ -166,10 +178,10 @@ class SampleListScreen(Screen):
         kinds = sorted({e.kind for e in self.entries if e.kind})
         models = sorted({e.model for e in self.entries + self.others})
         self.query_one("#diag", Select).set_options(
-            [("any diagnosis", ANY)] + [(Text(one_line(k, 40)), k) for k in kinds]
+            [("any diagnosis", ANY)] + [(Text(shown(k, 40)), k) for k in kinds]
         )
         self.query_one("#model", Select).set_options(
-            [("any model", ANY)] + [(Text(one_line(m, 40)), m) for m in models]
+            [("any model", ANY)] + [(Text(shown(m, 40)), m) for m in models]
         )
 
     # -- the list ---------------------------------------------------------------------
@@ -179,7 +191,7 @@ class SampleListScreen(Screen):
         failures = self.query_one("#failures", Checkbox).value
         out = []
         for e in self.entries:
-            if failures and e.passed:
+            if failures and not e.failed:
                 continue
             if diag and e.kind != diag:
                 continue
@@ -194,34 +206,38 @@ class SampleListScreen(Screen):
     def _rebuild(self) -> None:
         table = self.query_one("#samples", DataTable)
         keep = table.cursor_row
-        table.clear()
         if self.comparing:
+            table.clear()
             self._rebuild_pairs(table)
         else:
-            shown = self._visible()
-            self.shown = [e.pos for e in shown]
-            for e in shown:
-                table.add_row(
-                    str(e.pos),
-                    _mark(e),
-                    f"{e.swa:5.1f}",
-                    _fd(e),
-                    Text(one_line(e.diagnosis, 64)),
-                    Text(one_line(e.model, 28)),
-                    str(e.index),
-                    Text(one_line(e.where, 20)),
-                    Text(one_line(e.status, 12)),
-                    key=str(e.pos),
-                )
+            entries = self._visible()
+            self._lay_out(table, entries)
+            table.clear()
+            self.shown = [e.pos for e in entries]
+            for e in entries:
+                table.add_row(*row_cells(e, self.columns), key=str(e.pos))
         if self.shown:
             table.move_cursor(row=min(keep, len(self.shown) - 1))
         self._status()
+
+    def _lay_out(self, table: DataTable, entries: list[Entry]) -> None:
+        """Columns for the width the table has (re-made when the width or the widths change)."""
+        width = table.size.width or self.app.size.width
+        cols = layout_columns(self.entries or entries, width, self.plan.mode)
+        layout = tuple((c.key, c.width) for c in cols)
+        if layout == self._layout:
+            return
+        self._layout = layout
+        self.columns = cols
+        table.clear(columns=True)
+        for c in cols:
+            table.add_column(c.label, width=c.width, key=c.key)
 
     def _rebuild_pairs(self, table: DataTable) -> None:
         failures = self.query_one("#failures", Checkbox).value
         self.shown = []
         for i, (a, b) in enumerate(self.pairs):
-            if failures and a.passed and b.passed:
+            if failures and not (a.failed or b.failed):  # not attempted: not a failure
                 continue
             if self.hits is not None and a.pos not in self.hits:
                 continue
@@ -238,19 +254,53 @@ class SampleListScreen(Screen):
             table.add_row(str(i), str(a.index), _mark(a), _fd(a), _mark(b), _fd(b), who, key=str(i))
 
     def _status(self) -> None:
+        """The summary under the list, fitted to the width: the counts (numbers) stay, the
+        explanations give way first."""
         total = len(self.pairs) if self.comparing else len(self.entries)
-        passed = sum(e.passed for e in self.entries)
-        parts = [f"{len(self.shown)} shown of {total}"]
-        if self.entries and not self.comparing:
-            parts.append(f"pass {passed}/{len(self.entries)}")
-        parts.append(f"sorted by {self.sort_key}{' (reversed)' if self.reverse else ''}")
-        if self.hits is not None:
-            parts.append(f"search: {len(self.hits)} match")
-        if self.errors:
-            parts.append(f"{len(self.errors)} bad record(s)")
+        parts: list[Part] = []
+
+        def add(*forms: str, importance: int = 0) -> None:
+            sep = " · " if parts else ""
+            parts.append(Part.of(*(sep + f if f else "" for f in forms), importance=importance))
+
         if self.is_loading_file:
-            parts.insert(0, "loading…")
-        self.query_one("#list-status", Static).update(" · ".join(parts))
+            add("loading…")
+        add(f"{len(self.shown)} shown of {total}")
+        if self.entries and not self.comparing:
+            scored = [e for e in self.entries if e.attempted]
+            passed = sum(e.passed for e in scored)
+            mine = f"pass {passed}/{len(scored)}"
+            if any(e.other is not None for e in scored):
+                other = sum(e.other_passed for e in scored)
+                strict = self.plan.mode is ParserMode.STRICT
+                name = "official regex" if strict else "strict"
+                short = "official" if strict else "strict"
+                add(
+                    f"{mine} ({name} {other}/{len(scored)})",
+                    f"{mine} ({short} {other}/{len(scored)})",
+                )
+            else:
+                add(mine)
+            differ = sum(e.readings_differ for e in scored)
+            if differ:
+                col = other_label(self.plan.mode)
+                add(f"{differ} read differently (see {col})", f"{differ} read differently",
+                    importance=1)  # fmt: skip
+            absent = len(self.entries) - len(scored)
+            if absent:
+                add(
+                    f"{absent} not attempted (failed requests, interrupted streams)",
+                    f"{absent} not attempted",
+                )
+        add(f"sorted by {self.sort_key}{' (reversed)' if self.reverse else ''}", "",
+            importance=3)  # fmt: skip
+        if self.hits is not None:
+            add(f"search: {len(self.hits)} match", importance=0)
+        if self.errors:
+            add(f"{len(self.errors)} bad record(s)", importance=0)
+        bar = self.query_one("#list-status", Static)
+        width = max(1, (bar.size.width or self.app.size.width) - 2)
+        bar.update(fit_parts(parts, width))
 
     @on(Select.Changed)
     @on(Checkbox.Changed)
@@ -280,7 +330,7 @@ class SampleListScreen(Screen):
     def _searched(self, hits: set[int] | None, error: str) -> None:
         self.hits = hits
         if error:
-            self.notify(one_line(error, 200), severity="error", timeout=3, markup=False)
+            self.notify(error, severity="error", timeout=3)
         self._rebuild()
 
     @on(DataTable.HeaderSelected)
@@ -359,7 +409,7 @@ class SampleListScreen(Screen):
         sample = entry_sample(e)
         trace = Trace(sample.instance, mode=self.plan.mode)
         trace.feed(sample.answer, sample.reasoning)
-        trace.finish(sample.status, sample.finish_reason)
+        trace.finish(sample.status, sample.finish_reason, sample.error)
         self.app.call_from_thread(self._push_debugger, sample, trace)
 
     def _push_debugger(self, sample, trace: Trace) -> None:

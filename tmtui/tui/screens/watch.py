@@ -21,21 +21,22 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Vertical
 from textual.screen import Screen
-from textual.widgets import Collapsible, Footer, Tab, Tabs
+from textual.widgets import Collapsible, Static, Tab, Tabs
 
 from tmtui.core.parsed import ParserMode
-from tmtui.core.text import one_line
 from tmtui.live.feeds import replay_events
 from tmtui.live.sample import Sample
 from tmtui.live.status import StreamStatus
 from tmtui.live.timing import RecordedTiming
 from tmtui.live.trace import Changes, Trace
 from tmtui.tui.controller import EventSource, StreamController
+from tmtui.tui.safe import clip_words, shown
 from tmtui.tui.screens.actions import SampleActions
 from tmtui.tui.screens.keys import DEBUGGER_KEYS
 from tmtui.tui.widgets.alignment import AlignmentTable
 from tmtui.tui.widgets.detail import StepDetail
 from tmtui.tui.widgets.header import InstanceHeader
+from tmtui.tui.widgets.keybar import KeyBar
 from tmtui.tui.widgets.rows import RowTable
 from tmtui.tui.widgets.status import StatusBar
 from tmtui.tui.widgets.timeline import Timeline
@@ -51,6 +52,7 @@ PANEL_TITLES = {
     "truth": "Ground truth",
     "detail": "Step",
 }
+TRUTH_LEGEND = "cell←step: the tape cell read ← the step that wrote it"
 NARROW_WIDTH = 100
 NARROW_HEIGHT = 28
 
@@ -84,6 +86,7 @@ class DebuggerScreen(SampleActions, Screen):
         self.selected = 0
         self.follow = live
         self.announced = False
+        self._announced_fd: int | None = None
         self._reasoning_shown = False
         self._error_shown = False
         self._detail_timer = None
@@ -140,13 +143,14 @@ class DebuggerScreen(SampleActions, Screen):
                     yield TranscriptView(tr.reasoning, None, gutter=False, id="reasoning")
                 yield TranscriptView(tr.answer, tr, id="transcript")
             with Vertical(id="p-truth", classes="panel"):
+                yield Static(TRUTH_LEGEND, id="truth-legend", markup=False)
                 yield TruthTable(tr.run, id="truth")
             with Vertical(id="p-detail", classes="panel"):
                 yield StepDetail(tr, id="detail")
         if self.timing is not None:
             yield Timeline(self.timing, id="timeline")
         yield StatusBar(tr, self.status, clock=self.clock, id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for p in PANELS:
@@ -171,7 +175,7 @@ class DebuggerScreen(SampleActions, Screen):
         if tr.answer.length == 0 and not tr.final:
             tr.feed(s.answer, s.reasoning)
         if not tr.final:
-            tr.finish(s.status, s.finish_reason)
+            tr.finish(s.status, s.finish_reason, s.error)
         st = self.status
         st.state = {"complete": "done"}.get(s.status, s.status)
         if s.finish_reason == "length":
@@ -203,6 +207,7 @@ class DebuggerScreen(SampleActions, Screen):
         if self.trace.mode is ParserMode.TMBENCH:
             flags.append("compat: official regex")
         bar.flags = flags
+        bar.fit_height(self.size.width or self.app.size.width)
         bar.refresh()
 
     def apply_changes(self, ch: Changes) -> None:
@@ -260,11 +265,10 @@ class DebuggerScreen(SampleActions, Screen):
         if self.status.state == "error" and not self._error_shown:
             self._error_shown = True
             self.notify(
-                one_line(self.status.error or "the stream failed", 300),
-                title="Stream error",
+                clip_words(shown(self.status.error or "the stream failed"), 100),
+                title="Stream error: no answer",
                 severity="error",
-                timeout=10,
-                markup=False,
+                timeout=6,
             )
         # which keys apply changed (the footer rebuilds itself: only when needed)
         state = (self.controller is not None and self.controller.running, self.live)
@@ -285,23 +289,28 @@ class DebuggerScreen(SampleActions, Screen):
             f"✓ {tr.correct}  ✗ {wrong}  of {tr.n_truth}"
             + (f"  + {len(tr.extra)}" if tr.extra else "")
         )
-        self.query_one("#p-output").border_subtitle = f"{tr.answer.length:,} chars"
+        # count what streams: the reasoning arrives first, the answer after it
+        a, r = tr.answer.length, tr.reasoning.length
+        self.query_one("#p-output").border_subtitle = (
+            f"answer {a:,} · reasoning {r:,} chars" if r else f"{a:,} chars"
+        )
 
     def _announce(self) -> None:
+        """Announce the first divergence once (a short toast: the status line and the Step
+        panel have the whole diagnosis); a toast whose divergence is gone or moved — a mode
+        switch, a new try, an echo that settled — is cleared, never left stale."""
         tr = self.trace
         fd = tr.first_divergence
+        if self.announced and fd != self._announced_fd:
+            self.app.clear_notifications()
+            self.announced = False
         if fd is None or self.announced:
             return
         self.announced = True
+        self._announced_fd = fd
         diag = tr.diagnosis()
-        msg = diag.message if diag is not None else tr.verdict(fd).value
-        self.notify(
-            one_line(msg, 300),
-            title=f"First divergence at step {fd}",
-            severity="warning",
-            timeout=8,
-            markup=False,
-        )
+        what = diag.kind.label if diag is not None else tr.verdict(fd).value
+        self.notify(what, title=f"First divergence at step {fd}", severity="warning", timeout=5)
 
     # -- selection --------------------------------------------------------------------
     def select(

@@ -5,6 +5,10 @@ It renders the core's :class:`~tmtui.core.explain.StepExplanation` of the step (
 divergence the diagnosis; for a later wrong step, whether it is a new error (it does not follow
 from the model's own previous queue, explained the same way) or an inherited one (it does).
 What the model said it did (its head and action lines) is shown beside what the rules do.
+
+Every string from the answer or the instance (queues, symbols, the diagnosis, the parser's
+notes) is shown through :func:`tmtui.tui.safe.shown`; lines wrap at word boundaries (a queue,
+one long word, between symbols).
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from rich.text import Text
 
 from tmtui.core.align import Verdict
 from tmtui.core.explain import ReasonKind, StepExplanation
-from tmtui.core.text import one_line, visible
 from tmtui.live.trace import Trace
+from tmtui.tui.safe import shown
 from tmtui.tui.widgets.paint import VERDICT_PAINT
 from tmtui.tui.widgets.textview import TextView
 
@@ -43,27 +47,35 @@ _PLAIN = {
     "diff-first": Style(color="white", bgcolor="red", bold=True),
 }
 _LIMIT = 20_000  # symbols shown of one queue (the rest is summarised)
+LABEL_WIDTH = 10  # "expected  ", "diagnosis ": a folded line's later rows start under the text
 
 
 def _queue(t: Text, q: str, p: Paint, lo: int | None = None, hi: int | None = None) -> None:
-    """Append a queue, the symbols [lo, hi) marked as differing (the first one reversed)."""
-    shown = visible(q[:_LIMIT], keep_newlines=False)
-    if lo is None or hi is None or lo >= len(shown):
-        t.append(shown)
-        if lo is not None and lo >= len(shown):
+    """Append a queue, the symbols [lo, hi) marked as differing (the first one reversed). The
+    queue is cut by symbol first, then each piece made visible (a control symbol's stand-in
+    is wider than one cell: the marks stay on the right symbols)."""
+    q_shown = q[:_LIMIT]
+    if lo is None or hi is None or lo >= len(q_shown):
+        t.append(shown(q_shown))
+        if lo is not None and lo >= len(q_shown):
             t.append(" ", style=p("diff-first"))  # the queue stops short here
     else:
-        t.append(shown[:lo])
-        t.append(shown[lo : lo + 1] or " ", style=p("diff-first"))
-        t.append(shown[lo + 1 : hi], style=p("diff"))
-        t.append(shown[hi:])
+        t.append(shown(q_shown[:lo]))
+        t.append(shown(q_shown[lo : lo + 1]) or " ", style=p("diff-first"))
+        t.append(shown(q_shown[lo + 1 : hi]), style=p("diff"))
+        t.append(shown(q_shown[hi:]))
     if len(q) > _LIMIT:
         t.append(f" … (+{len(q) - _LIMIT:,} symbols)", style=p("dim"))
 
 
 def step_text(tr: Trace, step: int, p: Paint = _plain) -> Text:
-    """The detail of one step of a trace, as text (never markup)."""
-    return explanation_text(tr.explain(step), p)
+    """The detail of one step of a trace, as text (never markup); for an attempt that did not
+    happen, why there is nothing to score comes first."""
+    t = explanation_text(tr.explain(step), p)
+    reason = tr.not_attempted_reason()
+    if reason is not None:
+        t = Text(shown(reason), style=p("missing") + p("bold")) + "\n" + t
+    return t
 
 
 _REASON_PAINT = {ReasonKind.DIAGNOSIS: "bold", ReasonKind.INHERITED: "dim"}
@@ -75,7 +87,7 @@ def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
     dim = p("dim")
 
     def _label(t: Text, name: str) -> None:
-        t.append(f"\n{name:<10}", style=dim)
+        t.append(f"\n{name:<{LABEL_WIDTH}}", style=dim)
 
     v = ex.verdict
     t.append(f"step {ex.step}  ", style=p("bold"))
@@ -91,7 +103,7 @@ def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
         _queue(t, got, p, lo, max(lo + 1, diff.got_end))
         _label(t, "")
         t.append(
-            f"first difference at symbol {diff.position} "
+            f"the queues first differ at symbol {diff.position} "
             f"(expected {len(expected)} symbols, got {len(got)})",
             style=dim,
         )
@@ -105,7 +117,7 @@ def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
             _queue(t, got, p)
         elif ex.problem is not None:
             _label(t, "got")
-            t.append("? " + one_line(ex.problem, 300), style=p("unparsable"))
+            t.append("? " + shown(ex.problem, 300), style=p("unparsable"))
         elif v is Verdict.MISSING:
             _label(t, "got")
             t.append("· this step was not written", style=p("missing"))
@@ -116,30 +128,41 @@ def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
     if why is not None:
         _label(t, "diagnosis")
         paint = _REASON_PAINT.get(why.kind)
-        t.append(why.message, style=p(paint) if paint else None)
+        t.append(shown(why.message), style=p(paint) if paint else None)
+        if diff is not None and why.position is not None and why.position != diff.position:
+            # one error, two positions: say which is which
+            _label(t, "")
+            t.append(
+                f"symbol {why.position} is where the copy went wrong; the symbols around it "
+                f"repeat, so the queues first differ later, at symbol {diff.position}",
+                style=dim,
+            )
+        if why.read_differently:
+            _label(t, "")
+            t.append("press i: the parse inspector shows both readings, step by step", style=dim)
     rules = ex.rules
     if rules is not None:
         _label(t, "the rules")
         t.append(
-            f"read {visible(rules.head, keep_newlines=False)} at cell {rules.cell} "
+            f"read {shown(rules.head)} at cell {rules.cell} "
             f"(written by step {rules.written_by}) · delete "
-            f"{visible(' '.join(rules.deleted), keep_newlines=False)} · append "
-            f"{visible(' '.join(rules.appended), keep_newlines=False) or 'nothing'}"
+            f"{shown(' '.join(rules.deleted))} · append "
+            f"{shown(' '.join(rules.appended)) or 'nothing'}"
         )
     said = ex.claims
     if said is not None:
         _label(t, "the model")
         parts = []
         if said.head:
-            parts.append(f"head {one_line(said.head, 20)}")
+            parts.append(f"head {shown(said.head, 20)}")
         if said.remove is not None:
-            parts.append(f"remove {one_line(' '.join(said.remove), 200) or 'nothing'}")
+            parts.append(f"remove {shown(' '.join(said.remove), 200) or 'nothing'}")
         if said.append is not None:
-            parts.append(f"append {one_line(' '.join(said.append), 200) or 'nothing'}")
+            parts.append(f"append {shown(' '.join(said.append), 200) or 'nothing'}")
         t.append(" · ".join(parts))
     for n in ex.notes:
         _label(t, "parse")
-        t.append(one_line(n, 300), style=dim)
+        t.append(shown(n, 300), style=dim)
     return t
 
 
@@ -153,7 +176,7 @@ class StepDetail(TextView):
     """
 
     def __init__(self, trace: Trace, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(hang=LABEL_WIDTH, id=id)
         self.trace = trace
         self.step: int | None = None
 

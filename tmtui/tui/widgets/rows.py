@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tmtui.tui.safe import shown
 from tmtui.tui.widgets.paint import PAINT_CLASSES, PAINT_CSS, Painter, set_virtual_size
 
 __all__ = ["RowTable", "fit", "queue_window"]
@@ -94,6 +95,7 @@ class RowTable(Painter, ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._cache: LRUCache[tuple[int, int], tuple[tuple, Strip]] = LRUCache(1024)
+        self._scroll_pending = False
 
     # -- what subclasses give ---------------------------------------------------------
     @property
@@ -139,6 +141,9 @@ class RowTable(Painter, ScrollView, can_focus=True, inherit_bindings=False):
     def on_resize(self) -> None:
         self._cache.clear()
         self.update_rows()
+        # a cursor moved before the table had its size (or one the resize hid) comes back
+        # into view, as the move would have put it
+        self.call_after_refresh(lambda: self.scroll_to_row(self.cursor, center=True))
 
     # -- cursor -----------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
@@ -146,6 +151,17 @@ class RowTable(Painter, ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to_row(new, center=abs(new - old) > 1)
 
     def scroll_to_row(self, row: int, *, center: bool = False) -> None:
+        if (
+            not self.allow_vertical_scroll
+            and self.scrollable_content_region.height > 0
+            and self.virtual_size.height > self.scrollable_content_region.height
+        ):
+            # the scroll bar is not laid out yet, and a scroll now would be ignored: scroll
+            # the cursor into view once it is
+            if not self._scroll_pending:
+                self._scroll_pending = True
+                self.call_after_refresh(self._scroll_later, center)
+            return
         top = int(self.scroll_y)
         page = self.page_rows
         if center and not top <= row < top + page:
@@ -154,6 +170,10 @@ class RowTable(Painter, ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to(y=row, animate=False)
         elif row >= top + page:
             self.scroll_to(y=row - page + 1, animate=False)
+
+    def _scroll_later(self, center: bool) -> None:
+        self._scroll_pending = False
+        self.scroll_to_row(self.cursor, center=center)
 
     # -- rendering --------------------------------------------------------------------
     def row_tint(self, row: int) -> str | None:
@@ -212,7 +232,8 @@ def queue_segments(
     window: tuple[int, int] | None = None,
 ) -> list[Segment]:
     """A queue shown in ``width`` cells: a window around ``focus`` with ``…`` on cut sides,
-    and ``marks`` (start, end, style) over symbol positions."""
+    and ``marks`` (start, end, style) over symbol positions. The queue is data (from the
+    answer or the instance): it is cut by symbol, then each piece made visible."""
     if width <= 0:
         return []
     a, b = window if window is not None else queue_window(len(queue), width, focus)
@@ -234,7 +255,7 @@ def queue_segments(
         for ms, me, st in spans:
             if ms <= s and e <= me:
                 piece_style = st if piece_style is None else piece_style + st
-        out.append(Segment(queue[s:e], piece_style))
+        out.append(Segment(shown(queue[s:e]), piece_style))
     if b < len(queue):
         out.append(Segment("…", dim))
     return out

@@ -1,11 +1,11 @@
-"""A read-only view of styled text on the Line API: each line folded to the width, only the
-visible rows rendered. A queue of thousands of symbols costs what the screen shows."""
+"""A read-only view of styled text on the Line API: each line folded to the width at word
+boundaries, only the visible rows rendered. A queue of thousands of symbols costs what the
+screen shows."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -13,32 +13,17 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tmtui.tui.widgets.paint import PAINT_CLASSES, PAINT_CSS, Painter, set_virtual_size
+from tmtui.tui.widgets.wrap import word_breaks
 
 __all__ = ["TextView"]
 
 
-def _cuts(line: Text, width: int) -> list[int]:
-    """Character offsets where the rows of ``line`` start: at a space when there is one in
-    the second half of the row, else mid-word (a queue is one long word)."""
-    plain = line.plain
-    n = len(plain)
-    cuts = [0]
-    if plain.isascii():
-        start = 0
-        while n - start > width:
-            end = start + width
-            space = plain.rfind(" ", start + width // 2, end + 1)
-            start = space + 1 if space > start else end
-            cuts.append(start)
-        return cuts
-    cells = 0
-    for i, ch in enumerate(plain):
-        w = cell_len(ch)
-        if cells + w > width and cells:
-            cuts.append(i)
-            cells = 0
-        cells += w
-    return cuts
+def _cuts(line: Text, width: int, hang: int = 0) -> list[int]:
+    """Character offsets where the rows of ``line`` start: folded at word boundaries (see
+    :func:`~tmtui.tui.widgets.wrap.word_breaks`), the rows after the first ``hang`` cells
+    narrower (they are indented)."""
+    rest = max(1, width - hang) if hang < width // 2 else width
+    return word_breaks(line.plain, width, rest)
 
 
 class TextView(Painter, ScrollView, can_focus=True, inherit_bindings=False):
@@ -59,8 +44,9 @@ class TextView(Painter, ScrollView, can_focus=True, inherit_bindings=False):
     )
     COMPONENT_CLASSES = PAINT_CLASSES
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, hang: int = 0, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self.hang = hang  # the indent of a folded line's later rows (a hanging indent)
         self._lines: list[Text] = []
         self._cuts: list[list[int]] = []
         self._row_start: list[int] = [0]
@@ -78,7 +64,7 @@ class TextView(Painter, ScrollView, can_focus=True, inherit_bindings=False):
 
     def _reflow(self) -> None:
         w = max(1, self._width)
-        self._cuts = [_cuts(t, w) for t in self._lines]
+        self._cuts = [_cuts(t, w, self.hang) for t in self._lines]
         rs = [0]
         for c in self._cuts:
             rs.append(rs[-1] + len(c))
@@ -111,6 +97,8 @@ class TextView(Painter, ScrollView, can_focus=True, inherit_bindings=False):
             a = cuts[sub]
             b = cuts[sub + 1] if sub + 1 < len(cuts) else len(line.plain)
             piece = line[a:b]
+            if sub and self.hang and self.hang < width // 2:
+                piece = Text(" " * self.hang) + piece
             strip = Strip(piece.render(self.app.console), piece.cell_len)
             strip = strip.adjust_cell_length(width).apply_style(base)
             self._cache[row] = strip

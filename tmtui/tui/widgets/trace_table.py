@@ -1,9 +1,10 @@
 """The ground truth: one row per step of the true simulation.
 
 Columns: the step, the head symbol it read, the symbols it deleted, the production it
-appended, the tape cell it read with the step that wrote that cell, and the queue after it
-(the head underlined, the appended production in the accent colour). State 0 is the initial
-queue. Rows come straight from the run's tape: nothing is copied per row.
+appended, the tape cell it read with the step that wrote that cell (``cell←step``: a one-line
+legend above the table and the table's tooltip say so), and the queue after it (the head
+underlined, the appended production in the accent colour). State 0 is the initial queue. Rows
+come straight from the run's tape: nothing is copied per row.
 """
 
 from __future__ import annotations
@@ -11,12 +12,18 @@ from __future__ import annotations
 from rich.segment import Segment
 
 from tmtui.core.tagsystem import Run
-from tmtui.core.text import visible
+from tmtui.tui.safe import shown
 from tmtui.tui.widgets.rows import RowTable, fit, queue_segments
 
 __all__ = ["TruthTable"]
 
 _SEP = " │ "
+_QUEUE_HEADS = ("queue after the step", "queue after", "queue")  # the longest that fits
+TOOLTIP = (
+    "head: the symbol read · del: the symbols deleted from the front · adds: the production "
+    "appended · cell←step: the tape cell the head read and the step that wrote it (0: the "
+    "initial queue) · queue: the head underlined, the production coloured"
+)
 
 
 class TruthTable(RowTable):
@@ -25,6 +32,7 @@ class TruthTable(RowTable):
     def __init__(self, run: Run, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.set_run(run, refresh=False)
+        self.tooltip = TOOLTIP
 
     def set_run(self, run: Run, *, refresh: bool = True) -> None:
         self.run = run
@@ -60,7 +68,7 @@ class TruthTable(RowTable):
             Segment(_SEP),
             fit("cell←step", read_w),
             Segment(_SEP),
-            fit("queue after the step (head underlined, production coloured)", qw),
+            fit(next((h for h in _QUEUE_HEADS if len(h) <= qw), "queue"), qw),
         ]
 
     def render_row(self, row: int, width: int) -> list[Segment]:
@@ -69,7 +77,7 @@ class TruthTable(RowTable):
         dim = paint("dim")
         read_w, qw = self._widths(width)
         sep = Segment(_SEP, dim)
-        queue = visible(run.state(row), keep_newlines=False)
+        queue = run.state(row)  # raw: queue_segments makes each piece visible
         segs = [fit(str(row), self._digits, align="right"), sep]
         if row == 0:
             segs += [
@@ -84,15 +92,15 @@ class TruthTable(RowTable):
             ]
             prod_len = 0
         else:
-            head = visible(run.head_read(row), keep_newlines=False)
-            prod = visible(run.production(row), keep_newlines=False)
+            head = shown(run.head_read(row))
+            prod = run.production(row)
             cell = run.read_cell(row)
             segs += [
                 fit(head, 4, paint("head")),
                 sep,
-                fit(visible(run.deleted(row), keep_newlines=False), self._del_w),
+                fit(shown(run.deleted(row)), self._del_w),
                 sep,
-                fit(prod or "∅", self._prod_w, paint("accent") if prod else dim),
+                fit(shown(prod) or "∅", self._prod_w, paint("accent") if prod else dim),
                 sep,
                 fit(f"{cell}←{run.read_from_step(row)}", read_w),
                 sep,

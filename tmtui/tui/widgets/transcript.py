@@ -1,7 +1,8 @@
 """The model's raw text, as it streams, with what the parser took as queues marked.
 
 A Line API view over :class:`~tmtui.live.trace.TextLines`: lines are soft-wrapped to the
-width, only the visible rows are rendered and every rendered row is cached. New text only
+width at word boundaries (a queue written without spaces between symbols), only the visible
+rows are rendered and every rendered row is cached. New text only
 re-measures the lines it touched, so a transcript of millions of characters costs what the
 screen shows. Untrusted text is shown through :func:`tmtui.core.text.visible`: control
 characters, escape sequences and bidi overrides appear as visible stand-ins (``␛``,
@@ -38,6 +39,7 @@ from tmtui.tui.widgets.paint import (
     Painter,
     set_virtual_size,
 )
+from tmtui.tui.widgets.wrap import word_breaks
 
 __all__ = ["TranscriptView"]
 
@@ -45,44 +47,30 @@ GUTTER = 2
 
 
 class _Line:
-    """A line as shown. Fast path (printable ASCII or single-width text): the raw text, cut
-    into rows of ``width`` characters. Slow path: one display piece per raw character (a
-    control made visible, a wide character) and the raw index where each row starts."""
+    """A line as shown, folded at word boundaries (:func:`word_breaks`). Fast path (printable
+    ASCII or single-width text): the raw text itself. Slow path: one display piece per raw
+    character (a control made visible, a wide character). ``breaks`` are the raw indexes where
+    each row starts."""
 
     __slots__ = ("breaks", "pieces", "raw")
 
     def __init__(self, raw: str, width: int) -> None:
         self.raw = raw
         self.pieces: list[str] | None = None
-        self.breaks: list[int] | None = None
-        if raw.isascii() and raw.isprintable():
-            return
-        if visible(raw) == raw and cell_len(raw) == len(raw):
-            return
-        pieces = [visible(ch) if not ch.isprintable() else ch for ch in raw]
-        breaks = [0]
-        cells = 0
-        for i, p in enumerate(pieces):
-            w = cell_len(p)
-            if cells + w > width and cells > 0:
-                breaks.append(i)
-                cells = 0
-            cells += w
-        self.pieces = pieces
-        self.breaks = breaks
+        if not (raw.isascii() and raw.isprintable()) and not (
+            visible(raw) == raw and cell_len(raw) == len(raw)
+        ):
+            self.pieces = [visible(ch) if not ch.isprintable() else ch for ch in raw]
+        self.breaks = word_breaks(self.pieces if self.pieces is not None else raw, width)
 
     def row_range(self, sub: int, width: int) -> tuple[int, int]:
         n = len(self.raw)
-        if self.breaks is None:
-            return min(sub * width, n), min((sub + 1) * width, n)
         br = self.breaks
         a = br[sub] if sub < len(br) else n
         b = br[sub + 1] if sub + 1 < len(br) else n
         return a, b
 
     def sub_of(self, index: int, width: int) -> int:
-        if self.breaks is None:
-            return index // max(1, width)
         return bisect_right(self.breaks, index) - 1
 
     def show(self, a: int, b: int) -> str:
@@ -160,6 +148,7 @@ class TranscriptView(Painter, ScrollView, can_focus=True, inherit_bindings=False
         self._disp: LRUCache[tuple[int, int], _Line] = LRUCache(512)
         self._first_sym: dict[int, tuple[tuple[int, int], int, int | None]] = {}
         self._reasoning: list[tuple[int, int]] = []
+        self._pending_step: int | None = None  # to bring into view once the view has a size
 
     # -- data -------------------------------------------------------------------------
     def set_source(self, lines: TextLines, trace: Trace | None = None) -> None:
@@ -182,11 +171,11 @@ class TranscriptView(Painter, ScrollView, can_focus=True, inherit_bindings=False
         lines = self.lines.lines
         del self._cells[first_line:]
         self._cells.extend(_measure(s) for s in lines[first_line:])
-        self._rewrap(first_line)
         keys = list(self._disp.keys())
         for key in keys:
             if key[0] >= first_line:
                 self._disp.discard(key)
+        self._rewrap(first_line)
         start = self._row_start[first_line]
         keys = list(self._cache.keys())
         for key in keys:
@@ -208,8 +197,10 @@ class TranscriptView(Painter, ScrollView, can_focus=True, inherit_bindings=False
         rs = self._row_start
         del rs[first_line + 1 :]
         r = rs[first_line]
-        for c in self._cells[first_line:]:
-            r += max(1, -(-c // w))
+        cells = self._cells
+        for i in range(first_line, len(cells)):
+            # a line that fits is one row; a longer one is folded at word boundaries
+            r += 1 if cells[i] <= w else len(self._line(i).breaks)
             rs.append(r)
         self._set_virtual()
 
@@ -273,6 +264,12 @@ class TranscriptView(Painter, ScrollView, can_focus=True, inherit_bindings=False
         tr = self.trace
         if tr is None:
             return
+        if self.scrollable_content_region.height <= 0 or self._wrap <= 0:
+            # hidden (a tab not shown yet): a view without a size cannot scroll; do it when
+            # it gets one
+            self._pending_step = step
+            return
+        self._pending_step = None
         span = tr.span_of(step)
         head = tr.header_of(step)
         if span is None and head is None:
@@ -299,6 +296,8 @@ class TranscriptView(Painter, ScrollView, can_focus=True, inherit_bindings=False
             self.sync()
             if self.follow:
                 self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self._pending_step is not None and self.scrollable_content_region.height > 0:
+            self.call_after_refresh(self.scroll_to_step, self._pending_step)
 
     # -- rendering --------------------------------------------------------------------
     def _line(self, i: int) -> _Line:

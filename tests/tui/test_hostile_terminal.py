@@ -1,0 +1,111 @@
+"""No escape from the data reaches the terminal (issue 9, class 1).
+
+Every screen is shown in a real pseudo-terminal with hostile data in every field of a record and
+of an instance (see :mod:`tests.tui.hostile`) and driven through its panels, modals and keys;
+every byte the app writes is kept and scanned (:func:`tests.tui.ptykit.unsafe_bytes`). The
+screens run without the net under the widgets (``--no-guard``): the helpers alone must make
+every string visible; one more test shows the net catching a widget that forgets them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.tui.hostile import MARKERS, write_hostile_file
+from tests.tui.ptykit import Terminal, python, unsafe_bytes
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+
+HOSTILE_APP = ("-m", "tests.tui.hostile")
+
+
+def _check(out: bytes) -> None:
+    problems = unsafe_bytes(out, MARKERS)
+    assert not problems, "\n".join(problems)
+    text = out.decode("utf-8", "replace")
+    assert "␛" in text  # the data is shown, as stand-ins
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_watch_live_with_hostile_data(tmp_path, size) -> None:
+    t = Terminal(
+        python(*HOSTILE_APP, "watch", str(tmp_path), "--no-guard"), cols=size[0], rows=size[1]
+    )
+    try:
+        t.wait("first divergence")
+        # every panel and modal: steps, the inspector, help, the other parser, the tabs
+        t.keys("g", "d", "n", "p", "j", "G", "z", "4", "3", "2", "1", pause=0.15)
+        t.keys("i")
+        t.wait("Parse inspector")
+        t.keys("\x1b", "?")
+        t.wait("binding id")
+        t.keys("\x1b", "m", "d", "m")
+        t.wait("parsing with")
+        t.keys("q")
+    finally:
+        out = t.close()
+    _check(out)
+
+
+def test_watch_failed_request_with_hostile_error(tmp_path) -> None:
+    t = Terminal(python(*HOSTILE_APP, "watch-error", str(tmp_path), "--no-guard"))
+    try:
+        t.wait("no answer")
+        t.keys("d", "4", "?")
+        t.wait("not here")
+        t.keys("\x1b", "q")
+    finally:
+        out = t.close()
+    _check(out)
+    assert "the request failed" in t.text()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_view_list_debugger_timeline_with_hostile_file(tmp_path, size) -> None:
+    path = write_hostile_file(tmp_path)
+    t = Terminal(python(*HOSTILE_APP, "view", str(path), "--no-guard"), cols=size[0], rows=size[1])
+    try:
+        t.wait("shown of 2")
+        t.keys("o", "O", "x", "x", "?")
+        t.wait("binding id")
+        t.keys("\x1b", "/", "PWNED", "\r", "\x1b")
+        t.keys("\r")  # the debugger on the first sample, with its timeline
+        t.wait("replay")
+        t.keys("[", "{", "]", "}", "d", "i", pause=0.2)
+        t.wait("Parse inspector")
+        t.keys("\x1b", "?", "\x1b", "\x1b", "j", "\r")  # then the failed request
+        t.wait("the request failed")
+        t.keys("\x1b", "q")
+    finally:
+        out = t.close()
+    _check(out)
+
+
+def test_compare_with_hostile_files(tmp_path) -> None:
+    a = write_hostile_file(tmp_path)
+    b = write_hostile_file(tmp_path, "b" + "\x1b#8.jsonl")
+    t = Terminal(python(*HOSTILE_APP, "view", str(a), str(b), "--no-guard"))
+    try:
+        t.wait("shown of 1")
+        t.keys("\r")
+        t.wait("diverge")
+        t.keys("d", "n", "p", "?")
+        t.wait("binding id")
+        t.keys("\x1b", "a")
+        t.wait("Alignment")
+        t.keys("\x1b", "\x1b", "q")
+    finally:
+        out = t.close()
+    _check(out)
+
+
+def test_the_net_catches_a_widget_that_forgets_the_helpers() -> None:
+    t = Terminal(python(*HOSTILE_APP, "careless"))
+    try:
+        t.wait("raw:")
+        t.keys("q")
+    finally:
+        out = t.close()
+    _check(out)
