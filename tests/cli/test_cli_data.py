@@ -267,3 +267,28 @@ def test_a_file_whose_only_samples_are_bad_says_why_not_an_index_range(tmp_path)
     assert r.code == 2
     assert "no readable sample: sample 0:" in r.stderr
     assert "outside 0..-1" not in r.stderr
+
+
+def test_prompt_shows_a_hostile_datasets_controls_and_json_keeps_them_exact(tmp_path):
+    """A dataset whose alphabet holds ESC, BEL, C1 CSI and a bidi override: the text prompt
+    shows them as stand-ins (nothing reaches the terminal raw); --json keeps the exact text,
+    every such character escaped."""
+    obj = DS.to_official()
+    obj["samples"] = obj["samples"][:1]
+    s = obj["samples"][0]
+    del s["step_results"], s["id"]
+    hostile = ["\x1b", "\x07", "\x9b", "\u202e"]
+    obj["symbol_set"] = ["A", "B", "C", "D", "E", *hostile]
+    s["init_str"] = "AB" + "".join(hostile) + "C"
+    p = tmp_path / "hostile.json"
+    p.write_text(json.dumps(obj))
+    text = invoke("prompt", p, "-i", "0")
+    assert text.code == 0
+    for ch in hostile:
+        assert ch.encode() not in text.out
+    assert "Init: [A B ␛ ␇ \\x9b \\u202e C]" in text.stdout
+    raw = invoke("prompt", p, "-i", "0", "--json")
+    for ch in hostile:
+        assert ch.encode() not in raw.out
+    msgs = json.loads(raw.stdout)
+    assert "Init: [A B \x1b \x07 \x9b \u202e C]" in msgs[1]["content"]

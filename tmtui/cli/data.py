@@ -116,7 +116,12 @@ def prompt(
     index: Annotated[int | None, typer.Option("--index", "-i", help="Sample index.")] = None,
     sid: Annotated[str | None, typer.Option("--id", help=ID_HELP)] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the chat messages (system + user) as JSON.")
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the chat messages (system + user) as JSON, exact (control characters "
+            "escaped; as text they are shown as visible stand-ins).",
+        ),
     ] = False,
     template: Annotated[str, typer.Option("--template", help="Prompt template.")] = "tmbench",
     max_steps: Annotated[
@@ -138,13 +143,17 @@ def prompt(
     if index is None and sid is None:
         raise fail(f"which sample? give --index N (0..{len(ds) - 1}) or --id ID")
     inst = pick_instance(ds, index, sid)
+    from tmtui.core.text import json_safe, visible
+
     if as_json:
-        sys.stdout.write(
-            json.dumps(messages(inst, template, max_step=max_steps), ensure_ascii=False, indent=1)
-            + "\n"
+        # exact: every character the prompt holds, control ones as JSON escapes
+        text = json_safe(
+            json.dumps(messages(inst, template, max_step=max_steps), indent=1, ensure_ascii=False)
         )
     else:
-        sys.stdout.write(render(inst, template, max_step=max_steps))
+        # as text on a terminal: a dataset's control characters shown, never obeyed
+        text = visible(render(inst, template, max_step=max_steps))
+    sys.stdout.write(text if as_json is False else text + "\n")
     sys.stdout.flush()
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["has_controls", "invalid_utf8_at", "one_line", "visible"]
+__all__ = ["has_controls", "invalid_utf8_at", "json_safe", "one_line", "visible"]
 
 # C0 (except \t \n), DEL, C1, bidi embeddings/overrides/isolates and marks, zero-width and
 # other format characters that can reorder or hide text (the Mongolian vowel separator, the
@@ -83,3 +83,11 @@ def invalid_utf8_at(data: bytes, *, final: bool = True) -> int | None:
         if not final and exc.reason == "unexpected end of data":
             return None
         return exc.start
+
+
+def json_safe(json_text: str) -> str:
+    """JSON text (as ``json.dumps(..., ensure_ascii=False)`` writes it) with every character
+    that could act on a terminal written as a ``\\uXXXX`` escape: the same JSON value, safe
+    to print. (Inside JSON strings controls below U+0020 are escaped already; C1, DEL, bidi
+    and format characters are not.)"""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
