@@ -236,15 +236,5 @@ def attempt_items(path: Path, *, with_prompts: bool = False) -> Iterator[ScoreIt
         if isinstance(inst, str):
             yield ItemError(src, where, inst)
             continue
-        yield ScoreItem(
-            source=src,
-            where=where,
-            instance=inst,
-            answer=rec.answer,
-            model=rec.model,
-            status=rec.status,
-            finish_reason=rec.finish_reason,
-            kind=rec.kind,
-            record=rec,
-            prompt=None,  # a participant is shown the instance, not a prompt
-        )
+        # a participant is shown the instance, not a prompt
+        yield ScoreItem.of_record(src, where, inst, rec)

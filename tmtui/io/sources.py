@@ -115,6 +115,24 @@ class ScoreItem:
     # (official 'prompts') or rendered again from what a record carries; None if unknown
     prompt: str | None = None
 
+    @classmethod
+    def of_record(
+        cls, source: str, where: str, instance: Instance, rec: Record, prompt: str | None = None
+    ) -> ScoreItem:
+        """The item a tmtui record makes (a model run, a human attempt)."""
+        return cls(
+            source=source,
+            where=where,
+            instance=instance,
+            answer=rec.answer,
+            model=rec.model,
+            status=rec.status,
+            finish_reason=rec.finish_reason,
+            kind=rec.kind,
+            record=rec,
+            prompt=prompt,
+        )
+
 
 @dataclass(slots=True)
 class ItemError:
@@ -298,18 +316,8 @@ class JsonlSource(Source):
             if isinstance(inst, str):
                 yield ItemError(src, where, inst)
                 continue
-            yield ScoreItem(
-                source=src,
-                where=where,
-                instance=inst,
-                answer=rec.answer,
-                model=rec.model,
-                status=rec.status,
-                finish_reason=rec.finish_reason,
-                kind=rec.kind,
-                record=rec,
-                prompt=_record_prompt(rec, inst) if with_prompts else None,
-            )
+            prompt = _record_prompt(rec, inst) if with_prompts else None
+            yield ScoreItem.of_record(src, where, inst, rec, prompt)
 
 
 def _record_prompt(rec: Record, inst: Instance) -> str | None:

@@ -418,16 +418,7 @@ class Runner:
         if status in ("error", "interrupted"):
             stats.unanswered.append((inst.index, record.repeat, status))
         if status in ("complete", "cut"):
-            item = ScoreItem(
-                source=str(self.spec.output),
-                where="",
-                instance=inst,
-                answer=record.answer,
-                model=record.model,
-                status=status,
-                finish_reason=record.finish_reason,
-                record=record,
-            )
+            item = ScoreItem.of_record(str(self.spec.output), "", inst, record)
             sc = score_item(item, ParserMode.STRICT, diagnose=False)
             stats.scored += 1
             stats.passed += sc.passed
