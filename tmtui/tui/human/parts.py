@@ -103,7 +103,7 @@ def where_text(view: View, *, correcting: int | None = None) -> Text:
             left = iv.remaining_s
             style = "bold reverse" if left <= 60 else "bold"
             t.append("  ·  ")
-            t.append(f"⏱ {clock_words(left)} left", style=style)
+            t.append(f"{clock_words(left)} left", style=style)
         else:
             t.append(f"  ·  time {clock_words(iv.active_s)}", style="dim")
     if view.paused:
