@@ -11,7 +11,7 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input
 
-__all__ = ["EntryLine", "Fitted"]
+__all__ = ["EntryLine", "Fitted", "Message"]
 
 
 class EntryLine(Input):
@@ -53,20 +53,46 @@ class Fitted(Widget):
     def __init__(self, make: Callable[[int], Text] | None = None, **kw) -> None:
         super().__init__(**kw)
         self._make = make or (lambda _width: Text())
-        self._cache: tuple[int, Text] | None = None
+        self._cache: tuple[int, Text, int] | None = None  # width, text, its height
 
     def set(self, make: Callable[[int], Text]) -> None:
         self._make = make
         self._cache = None
         self.refresh(layout=True)
 
-    def _text(self, width: int) -> Text:
+    def _made(self, width: int) -> tuple[int, Text, int]:
         if self._cache is None or self._cache[0] != width:
-            self._cache = (width, self._make(width))
-        return self._cache[1]
+            text = self._make(width)
+            height = len(text.wrap(self.app.console, max(1, width)))
+            self._cache = (width, text, height)
+        return self._cache
 
     def render(self) -> Text:
-        return self._text(self.content_size.width or 80)
+        return self._made(self.content_size.width or 80)[1]
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return len(self._text(width).wrap(self.app.console, max(1, width)))
+        return self._made(width)[2]
+
+
+class Message(Widget):
+    """The line under the entry (what it reads as, or why not): a fixed height, so that a
+    new message repaints only itself, never the layout of the screen (it changes with every
+    key)."""
+
+    DEFAULT_CSS = """
+    Message {
+        height: 2;
+    }
+    """
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._text = Text()
+
+    def say(self, text: Text) -> None:
+        if text != self._text:
+            self._text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return self._text

@@ -24,7 +24,7 @@ from tmtui.human.entry import EntryError, read_entry, spaced
 from tmtui.human.settings import Assist
 from tmtui.human.views import InstanceView, Update, View
 from tmtui.tui.human.driver import Driver
-from tmtui.tui.human.entry import EntryLine, Fitted
+from tmtui.tui.human.entry import EntryLine, Fitted, Message
 from tmtui.tui.human.keys import INSTANCE_KEYS
 from tmtui.tui.human.parts import (
     entry_label,
@@ -64,7 +64,7 @@ class InstanceScreen(Screen):
         with Vertical(id="entry-box"):
             yield Static(id="entry-label", markup=False)
             yield EntryLine(self._key_typed, id="entry", placeholder="the queue's symbols")
-            yield Static(id="entry-message", markup=False)
+            yield Message(id="entry-message")
         yield Static(id="held", markup=False)
         yield KeyBar()
 
@@ -131,7 +131,7 @@ class InstanceScreen(Screen):
         box.update(t)
 
     def _say(self, text: Text) -> None:
-        self.query_one("#entry-message", Static).update(text)
+        self.query_one("#entry-message", Message).say(text)
 
     def _preview(self, text: str) -> None:
         iv = self.view.instance
