@@ -51,6 +51,7 @@ class InstanceScreen(Screen):
         self.correcting: int | None = None  # the step being corrected
         self._draft = ""  # the entry as it was before a correction began
         self._shown_instance: tuple | None = None
+        self._set: str | None = None  # a value the screen put in the entry (no preview due)
 
     @property
     def human(self) -> Driver:
@@ -95,9 +96,7 @@ class InstanceScreen(Screen):
         if update is not None and update.error is not None:
             self._say(Text(f"not submitted: {shown(update.error)}", style="bold red"))
         elif fresh and iv.entry is not None:
-            entry.value = iv.entry.prefill
-            entry.cursor_position = len(entry.value)
-            self._preview(entry.value)
+            self._set_entry(iv.entry.prefill)
         if not entry.disabled:
             entry.focus()
 
@@ -185,7 +184,21 @@ class InstanceScreen(Screen):
 
     @on(Input.Changed, "#entry")
     def _changed(self, event: Input.Changed) -> None:
+        if self._set is not None and event.value == self._set:
+            self._set = None  # the screen's own change: it has said what it had to
+            return
+        self._set = None
         self._preview(event.value)
+
+    def _set_entry(self, value: str, *, preview: bool = True) -> None:
+        """Put ``value`` in the entry, the cursor at its end (and say what it reads as)."""
+        entry = self.query_one("#entry", EntryLine)
+        if entry.value != value:
+            self._set = value
+        entry.value = value
+        entry.cursor_position = len(value)
+        if preview:
+            self._preview(value)
 
     def action_submit(self) -> None:
         if self.view.paused:
@@ -197,15 +210,14 @@ class InstanceScreen(Screen):
             update = self.human.correct(text)
             if update is not None and update.ok:
                 self.correcting = None
-                entry.value = self._draft
+                self._set_entry(self._draft, preview=False)
                 self._after(update)
             return
         update = self.human.submit(text)
         if update is not None and update.ok:
             iv = update.view.instance
             if iv is not None and iv.entry is not None and update.view.phase == "instance":
-                entry.value = iv.entry.prefill
-                entry.cursor_position = len(entry.value)
+                self._set_entry(iv.entry.prefill, preview=False)
             self._after(update)
 
     def _after(self, update: Update) -> None:
@@ -232,27 +244,20 @@ class InstanceScreen(Screen):
         entry = self.query_one("#entry", EntryLine)
         self._draft = entry.value
         self.correcting = last.step
-        if self.human.session.settings.assist is Assist.APPEND:
-            entry.value = last.typed
-        else:
-            entry.value = spaced(last.queue)
-        entry.cursor_position = len(entry.value)
         self._label()
         self.refresh_bindings()
         self.query_one("#where", Static).update(where_text(self.view, correcting=last.step))
-        self._preview(entry.value)
+        append = self.human.session.settings.assist is Assist.APPEND
+        self._set_entry(last.typed if append else spaced(last.queue))
 
     def action_cancel(self) -> None:
         if self.correcting is None:
             return
         self.correcting = None
-        entry = self.query_one("#entry", EntryLine)
-        entry.value = self._draft
-        entry.cursor_position = len(entry.value)
         self._label()
         self.refresh_bindings()
         self.query_one("#where", Static).update(where_text(self.view))
-        self._preview(entry.value)
+        self._set_entry(self._draft)
 
     def action_halt(self) -> None:
         """The halt key: the entry says ``halt``, and Enter confirms it."""
@@ -260,7 +265,5 @@ class InstanceScreen(Screen):
             return
         if self.correcting is not None:
             self.action_cancel()
-        entry = self.query_one("#entry", EntryLine)
-        entry.value = "halt"
-        entry.cursor_position = len(entry.value)
-        entry.focus()
+        self._set_entry("halt")
+        self.query_one("#entry", EntryLine).focus()
