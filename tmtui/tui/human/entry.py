@@ -85,9 +85,9 @@ class Fitted(Widget):
 
 
 class Message(Widget):
-    """The line under the entry (what it reads as, or why not): a fixed height, so that a
-    new message repaints only itself, never the layout of the screen (it changes with every
-    key)."""
+    """Text that changes often in a place of fixed height (the line under the entry, which
+    changes with every key; the top line, with every tick of the clock): a new text repaints
+    only itself, never the layout of the screen."""
 
     DEFAULT_CSS = """
     Message {

@@ -52,13 +52,15 @@ class InstanceScreen(Screen):
         self._draft = ""  # the entry as it was before a correction began
         self._shown_instance: tuple | None = None
         self._set: str | None = None  # a value the screen put in the entry (no preview due)
+        self._keys_state: tuple | None = None
+        self._label_shown: Text | None = None
 
     @property
     def human(self) -> Driver:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Static(id="where", markup=False)
+        yield Message(id="where")
         yield Fitted(id="problem", classes="panel")
         with VerticalScroll(id="steps-box", classes="panel"):
             yield Fitted(id="steps")
@@ -91,7 +93,7 @@ class InstanceScreen(Screen):
         self.query_one("#steps", Fitted).set(lambda w: steps_text(iv, w))
         self.query_one("#steps-box", VerticalScroll).scroll_end(animate=False)
         self._label()
-        self.query_one("#where", Static).update(where_text(view, correcting=self.correcting))
+        self.query_one("#where", Message).say(where_text(view, correcting=self.correcting))
         self._held(view)
         if update is not None and update.error is not None:
             self._say(Text(f"not submitted: {shown(update.error)}", style="bold red"))
@@ -103,13 +105,16 @@ class InstanceScreen(Screen):
     def show_clock(self, view: View) -> None:
         """Only the clock moved (the timer)."""
         self.view = view
-        self.query_one("#where", Static).update(where_text(view, correcting=self.correcting))
+        self.query_one("#where", Message).say(where_text(view, correcting=self.correcting))
 
     def _label(self) -> None:
         iv = self.view.instance
         if iv is None or iv.entry is None:
             return
-        self.query_one("#entry-label", Static).update(entry_label(iv, iv.entry, self.correcting))
+        label = entry_label(iv, iv.entry, self.correcting)
+        if label != self._label_shown:  # (a new label may change the layout: only then)
+            self._label_shown = label
+            self.query_one("#entry-label", Static).update(label)
 
     def _held(self, view: View) -> None:
         held = view.paused or not view.focused
@@ -190,6 +195,14 @@ class InstanceScreen(Screen):
         self._set = None
         self._preview(event.value)
 
+    def _keys_changed(self) -> None:
+        """The key bar again, only when which keys apply has changed (it is rebuilt)."""
+        iv = self.view.instance
+        state = (self.correcting, iv is not None and iv.correctable is not None)
+        if state != self._keys_state:
+            self._keys_state = state
+            self.refresh_bindings()
+
     def _set_entry(self, value: str, *, preview: bool = True) -> None:
         """Put ``value`` in the entry, the cursor at its end (and say what it reads as)."""
         entry = self.query_one("#entry", EntryLine)
@@ -222,8 +235,8 @@ class InstanceScreen(Screen):
 
     def _after(self, update: Update) -> None:
         self._label()
-        self.refresh_bindings()
-        self.query_one("#where", Static).update(where_text(update.view))
+        self._keys_changed()
+        self.query_one("#where", Message).say(where_text(update.view))
         self._preview(self.query_one("#entry", EntryLine).value)
         for ev in update.events:
             if ev.feedback is not None:
@@ -245,8 +258,8 @@ class InstanceScreen(Screen):
         self._draft = entry.value
         self.correcting = last.step
         self._label()
-        self.refresh_bindings()
-        self.query_one("#where", Static).update(where_text(self.view, correcting=last.step))
+        self._keys_changed()
+        self.query_one("#where", Message).say(where_text(self.view, correcting=last.step))
         append = self.human.session.settings.assist is Assist.APPEND
         self._set_entry(last.typed if append else spaced(last.queue))
 
@@ -255,8 +268,8 @@ class InstanceScreen(Screen):
             return
         self.correcting = None
         self._label()
-        self.refresh_bindings()
-        self.query_one("#where", Static).update(where_text(self.view))
+        self._keys_changed()
+        self.query_one("#where", Message).say(where_text(self.view))
         self._set_entry(self._draft)
 
     def action_halt(self) -> None:
