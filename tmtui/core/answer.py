@@ -34,7 +34,8 @@ class ModelStep:
     raw_queue: str | None = None  # queue text to write verbatim instead of [A B C]
     # the tail style: the tape position it says it read from and the step that wrote it
     fetch: tuple[int, int] | None = None
-    at: int | None = None  # the indexed style: the tape position of the queue's first symbol
+    at: int | None = None  # the tape position of the queue's first symbol (tail, indexed)
+    read_offset: int = 0  # a wrong fetch: the symbol read stood this many places after the head
 
 
 def _sp(symbols: str) -> str:
