@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from tmtui.core.answer import ModelStep, format_step
 from tmtui.core.tagsystem import Run
 
-__all__ = ["FORMATS", "GoldFilter", "gold_answer", "gold_steps", "longest_queue"]
+__all__ = ["FORMATS", "Exclusion", "GoldFilter", "gold_answer", "gold_steps", "longest_queue"]
 
 FORMATS = ("tmbench", "tail", "indexed")
 
@@ -97,3 +97,39 @@ class GoldFilter:
             and (self.min_queue is None or queue >= self.min_queue)
             and (self.max_queue is None or queue <= self.max_queue)
         )
+
+
+def _rules_key(init: str, rules: dict[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return init, tuple(sorted(rules.items()))
+
+
+class Exclusion:
+    """The instances of held-out benchmark files: kept out of training data by id, and by
+    rules and initial queue whatever the id (the same problem under another id)."""
+
+    def __init__(self) -> None:
+        self._ids: set[str] = set()
+        self._problems: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        self.dropped_by_id = 0
+        self.dropped_by_problem = 0
+
+    def add(self, instance_id: str, init: str, rules: dict[str, str]) -> None:
+        self._ids.add(instance_id)
+        self._problems.add(_rules_key(init, rules))
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def drops(self, instance_id: str, init: str, rules: dict[str, str]) -> bool:
+        """True (and counted) when the instance is held out."""
+        if instance_id in self._ids:
+            self.dropped_by_id += 1
+            return True
+        if _rules_key(init, rules) in self._problems:
+            self.dropped_by_problem += 1
+            return True
+        return False
+
+    @property
+    def dropped(self) -> int:
+        return self.dropped_by_id + self.dropped_by_problem
