@@ -7,7 +7,7 @@ from typing import Any
 
 from tmtui.cli.app import warn
 
-__all__ = ["BatchProgress"]
+__all__ = ["BatchProgress", "CountProgress"]
 
 
 class BatchProgress:
@@ -82,6 +82,61 @@ class BatchProgress:
             self._bar.console.print(msg, markup=False, highlight=False)
         else:
             warn(msg)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+class CountProgress:
+    """Items done out of a total on stderr: a rich bar on a terminal, else a plain line every
+    10 s (``tmtui export-gold``)."""
+
+    def __init__(self, label: str, total: int, enabled: bool) -> None:
+        import time
+
+        self.label = label
+        self.total = total
+        self._last_plain = time.monotonic()
+        self._bar: Any = None
+        self._task: Any = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn(label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True, highlight=False),
+            transient=False,
+            refresh_per_second=4,
+        )
+        self._task = self._bar.add_task(label, total=total, info="")
+        self._bar.start()
+
+    def update(self, done: int, info: str) -> None:
+        import time
+
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, info=info)
+            return
+        if time.monotonic() - self._last_plain >= 10:
+            self._last_plain = time.monotonic()
+            warn(f"{self.label}: {done:,}/{self.total:,} · {info}")
 
     def close(self) -> None:
         if self._bar is not None:
