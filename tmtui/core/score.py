@@ -32,6 +32,7 @@ from tmtui.core.diagnose import Diagnosis, Kind, diagnose
 from tmtui.core.parse import parse_strict
 from tmtui.core.parsed import ParseResult, ParserMode
 from tmtui.core.stats import percentile_interval, poisson, wilson
+from tmtui.core.strict_step import StrictReading
 from tmtui.core.tagsystem import Run
 
 __all__ = [
@@ -152,10 +153,11 @@ def score_sample(
     if diagnose_it and div is not None and div.step >= len(run):
         diag = _past_the_trace(div.step, run)  # stored truth longer than the rules' trace
     elif diagnose_it:
-        strict = None
+        strict: StrictReading | None = None
         if parse.mode is ParserMode.TMBENCH and not al.passed:
             # the official reading failed: is it the answer, or the regex's reading of it?
-            strict = parse_answer(answer, ParserMode.STRICT, inst.alphabet)
+            # (read lazily: one step's strict reading, unless the diagnosis needs them all)
+            strict = StrictReading(answer, inst.alphabet)
         diag = diagnose(
             al,
             run,
