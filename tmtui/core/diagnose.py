@@ -20,7 +20,7 @@ from tmtui.core.strict_step import StrictReading
 from tmtui.core.tagsystem import Run, TagSystem
 from tmtui.core.text import one_line
 
-__all__ = ["Diagnosis", "Kind", "diagnose", "explain_transition"]
+__all__ = ["Diagnosis", "Kind", "diagnose", "explain_transition", "halting_finding"]
 
 
 class Kind(StrEnum):
@@ -402,37 +402,41 @@ def diagnose(
 
 
 def _findings(alignment: Alignment, run: Run) -> Diagnosis | None:
-    if not alignment.extra_steps:
+    written = {s.step: s.got for s in alignment.steps[alignment.n_truth :]}
+    return halting_finding(alignment.extra_steps, written, run)
+
+
+def halting_finding(extra: list[int], written: dict[int, str | None], run: Run) -> Diagnosis | None:
+    """The finding on an answer whose every ground-truth step is right: steps written past the
+    trace (``extra``, ascending; ``written`` maps them to the queue read, None if unreadable)
+    are steps beyond the cap, a failure to halt, or the halting queue restated."""
+    if not extra:
         return None
-    first = alignment.extra_steps[0]
+    first = extra[0]
     last_state = run.state(-1)
     if not run.halted:
         return Diagnosis(
             Kind.BEYOND_CAP,
             first,
-            f"steps beyond the cap: wrote {len(alignment.extra_steps)} step(s) after step {run.last_step}",
-            {"extra_steps": len(alignment.extra_steps)},
+            f"steps beyond the cap: wrote {len(extra)} step(s) after step {run.last_step}",
+            {"extra_steps": len(extra)},
             fatal=False,
         )
-    changed = [
-        s.step
-        for s in alignment.steps[alignment.n_truth :]
-        if s.got is not None and s.got != last_state
-    ]
+    changed = [k for k in extra if written.get(k) is not None and written[k] != last_state]
     if changed:
         return Diagnosis(
             Kind.FAILURE_TO_HALT,
             first,
             f"failure to halt: kept stepping after the machine halted at step {run.last_step} "
             f"({run.halt_description()})",
-            {"extra_steps": len(alignment.extra_steps)},
+            {"extra_steps": len(extra)},
             fatal=False,
         )
     return Diagnosis(
         Kind.STEPS_AFTER_HALT,
         first,
         f"steps after halting: restated the halting queue as step {first}",
-        {"extra_steps": len(alignment.extra_steps)},
+        {"extra_steps": len(extra)},
         fatal=False,
     )
 
