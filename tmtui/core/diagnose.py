@@ -417,13 +417,18 @@ _BORROWED = "the fetch the answer states, as the strict parser reads it: the off
 
 
 def _claims_at(
-    ps: StepOccurrence | None, strict: ParseResult | None, k: int
+    ps: StepOccurrence | None, strict: ParseResult | StrictReading | None, k: int
 ) -> tuple[StepOccurrence | None, bool]:
     """The step's stated fetch and head: its own, or (the official regex reads only queues)
     the strict reading's of the same step when that reads the same queue. True: borrowed."""
     if ps is not None and ps.fetch is not None:
         return ps, False
-    other = strict.steps.get(k) if strict is not None else None
+    if strict is None:
+        other = None
+    elif isinstance(strict, StrictReading):
+        other = strict.occurrence(k)
+    else:
+        other = strict.steps.get(k)
     if ps is not None and other is not None and other.fetch is not None and other.queue == ps.queue:
         return other, True
     return ps, False
