@@ -154,3 +154,19 @@ def test_bad_input_is_one_line(tmp_path, args, message):
     r = run("human", "serve", *[a.format(tmp=tmp_path) for a in args])
     assert r.code == 2
     assert message in _one_error_line(r)
+
+
+def test_the_human_commands_do_not_load_the_web_server_until_serve_runs():
+    code = (
+        "import sys\n"
+        "from tmtui.cli import app\n"
+        "for args in (['human', '--help'], ['human', 'invite', '--help']):\n"
+        "    try:\n"
+        "        app(args, standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiohttp', 'textual_serve'}))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().splitlines()[-1] == "[]"

@@ -203,6 +203,7 @@ class SessionServer(Server):
                 web.get("/s/{token}/ws", self.handle_websocket),
                 web.get("/tmtui-serve.js", _asset(SCRIPT, "text/javascript")),
                 web.get("/tmtui-serve.css", _asset(STYLE, "text/css")),
+                web.get("/favicon.ico", _no_icon),
                 web.static("/static", self.statics_path, show_index=False),
                 web.route("*", "/{tail:.*}", _forbidden),
             ]
@@ -309,6 +310,10 @@ async def _headers(request: web.Request, handler) -> web.StreamResponse:
     if not response.prepared:
         response.headers.update(SECURITY_HEADERS)
     return response
+
+
+async def _no_icon(request: web.Request) -> web.Response:
+    return web.Response(status=204)
 
 
 async def _forbidden(request: web.Request) -> web.Response:
