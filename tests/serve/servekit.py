@@ -45,6 +45,36 @@ note("end")
 """
 
 
+# A real Textual app, as small as can be: a line naming its participant and an entry line;
+# each submitted entry is appended to a file. For the page, its focus and its keys.
+MINI_APP = r"""
+import sys
+from textual.app import App
+from textual.widgets import Input, Static
+
+class Mini(App):
+    ENABLE_COMMAND_PALETTE = False
+
+    def compose(self):
+        yield Static("mini session of " + sys.argv[2])
+        yield Input(placeholder="type the queue", id="entry")
+
+    def on_input_submitted(self, event):
+        with open(sys.argv[1], "a") as f:
+            f.write(sys.argv[2] + " " + event.value + "\n")
+        event.input.value = ""
+
+Mini().run()
+"""
+
+
+def mini_argv(tmp_path: Path) -> tuple[Callable[[str], list[str]], Path]:
+    script = tmp_path / "mini_app.py"
+    script.write_text(MINI_APP)
+    typed = tmp_path / "typed.txt"
+    return (lambda name: [sys.executable, str(script), str(typed), name]), typed
+
+
 def plan_and_invite(db: Path, names: list[str]) -> dict[str, str]:
     """A study with these participants, each invited: {name: token}."""
     r = invoke("human", "plan", "--db", str(db), "--participants", ",".join(names),
