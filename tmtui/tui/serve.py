@@ -101,6 +101,7 @@ body.-closed .ended { display: flex; }
 """
 
 SCRIPT = """"use strict";
+// The websocket's address, from the page's own; the entry focused once the session can hear it.
 document.addEventListener("DOMContentLoaded", () => {
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
   const path = window.location.pathname.replace(/\\/+$/, "");
@@ -109,13 +110,24 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("continue").addEventListener("click", () => {
     window.location.replace(window.location.pathname);
   });
-  const focus = () => {
-    const input = document.querySelector(".xterm-helper-textarea");
-    if (input) { input.focus(); }
-    return input !== null;
+  const body = document.body;
+  const input = () => document.querySelector(".xterm-helper-textarea");
+  // once the websocket is open: the entry gets the focus, or the session hears that the page
+  // has none (textual-serve's client sends "focus" and "blur" on the terminal's own events)
+  const ready = () => {
+    const screen = document.querySelector(".xterm-screen");
+    if (!body.classList.contains("-loaded") || !input() || !screen) {
+      return false;
+    }
+    if (document.hasFocus()) {
+      input().focus();
+    } else {
+      screen.dispatchEvent(new FocusEvent("blur"));
+    }
+    return true;
   };
-  const wait = setInterval(() => { if (focus()) { clearInterval(wait); } }, 50);
-  document.addEventListener("click", focus);
+  const wait = setInterval(() => { if (ready()) { clearInterval(wait); } }, 50);
+  document.addEventListener("click", () => { if (input()) { input().focus(); } });
 });
 """
 
@@ -136,6 +148,11 @@ class _SessionProcess(AppService):
     def __init__(self, argv: Sequence[str], **kwargs) -> None:
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = list(argv)
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        env = super()._build_environment(width=width, height=height)
+        env["TEXTUAL_DRIVER"] = "tmtui.tui.serve_driver:SessionWebDriver"
+        return env
 
     async def _open_app_process(self, width: int = 80, height: int = 24):
         env = self._build_environment(width=width, height=height)
