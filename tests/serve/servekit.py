@@ -5,7 +5,12 @@ web-driver protocol (so the gate and the routing are tested without the screens)
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -107,3 +112,69 @@ async def served(db: Path, argv: Callable[[str], list[str]]) -> AsyncIterator[st
     finally:
         await runner.cleanup()
         reader.close()
+
+
+LISTENING = re.compile(r"tmtui: serving (.+) on http://([^ ]+):(\d+)/ \((.+)\); Ctrl\+C stops")
+
+
+def start_serve(db: Path, *args: str) -> tuple[subprocess.Popen, re.Match]:
+    """The real ``tmtui human serve`` on a free port, once it says where it listens."""
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    p = subprocess.Popen(
+        [sys.executable, "-m", "tmtui", "human", "serve", "--db", str(db), "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert p.stderr is not None
+    deadline = time.monotonic() + 60
+    line, m = "", None
+    while time.monotonic() < deadline:
+        line = p.stderr.readline().decode()
+        m = LISTENING.match(line)
+        if m or not line:
+            break
+    if m is None:
+        p.kill()
+        raise AssertionError(f"no listening line: {line!r} {p.stderr.read()!r}")
+    return p, m
+
+
+def stop_serve(p: subprocess.Popen) -> int:
+    p.send_signal(signal.SIGTERM)
+    return p.wait(timeout=60)
+
+
+@contextlib.contextmanager
+def serving(db: Path):
+    """``tmtui human serve`` running: its base URL; stopped (SIGTERM, exit 0) after."""
+    p, m = start_serve(db)
+    try:
+        yield f"http://127.0.0.1:{m.group(3)}", p
+    finally:
+        code = stop_serve(p)
+    assert code == 0
+
+
+def read_db(db: Path, sql: str, args: tuple = ()) -> list[tuple]:
+    """A read of the study database as it is now (read-only, beside the writers)."""
+    import sqlite3
+
+    c = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        return c.execute(sql, args).fetchall()
+    finally:
+        c.close()
+
+
+STEPS_OF = (
+    "SELECT t.id, t.sample, st.step, st.typed, st.first_key_ms, st.submit_ms, st.at_ms,"
+    " st.submitted_at FROM steps st JOIN attempts t ON st.attempt_id = t.id"
+    " JOIN sessions s ON t.session_id = s.id JOIN participants p ON s.participant_id = p.id"
+    " WHERE p.name = ? ORDER BY t.id, st.step"
+)
+OPEN_ATTEMPT = (
+    "SELECT t.id, t.sample FROM attempts t JOIN sessions s ON t.session_id = s.id"
+    " JOIN participants p ON s.participant_id = p.id"
+    " WHERE p.name = ? AND t.status = 'in_progress' AND t.practice = 0"
+)

@@ -4,13 +4,9 @@ database or a bad option is one line and exit 2."""
 
 from __future__ import annotations
 
-import os
-import re
-import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,36 +15,7 @@ import pytest
 
 from tests.cli.clihelp import run
 
-from .servekit import plan_and_invite
-
-LISTENING = re.compile(r"tmtui: serving (.+) on http://([^ ]+):(\d+)/ \((.+)\); Ctrl\+C stops")
-
-
-def _start(db: Path, *args: str) -> tuple[subprocess.Popen, re.Match]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    p = subprocess.Popen(
-        [sys.executable, "-m", "tmtui", "human", "serve", "--db", str(db), "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    assert p.stderr is not None
-    deadline = time.monotonic() + 60
-    line = ""
-    while time.monotonic() < deadline:
-        line = p.stderr.readline().decode()
-        m = LISTENING.match(line)
-        if m or not line:
-            break
-    if not (line and m):
-        p.kill()
-        raise AssertionError(f"no listening line: {line!r} {p.stderr.read()!r}")
-    return p, m
-
-
-def _stop(p: subprocess.Popen) -> int:
-    p.send_signal(signal.SIGTERM)
-    return p.wait(timeout=30)
+from .servekit import plan_and_invite, start_serve, stop_serve
 
 
 def _listening_on(port: int) -> list[str]:
@@ -79,7 +46,7 @@ def _status(url: str) -> int:
 def test_serve_binds_loopback_and_says_where(tmp_path):
     db = tmp_path / "s.sqlite"
     tokens = plan_and_invite(db, ["P01", "P02"])
-    p, m = _start(db)
+    p, m = start_serve(db)
     try:
         path, host, port, reach = m.groups()
         assert (path, host, reach) == (str(db.resolve()), "127.0.0.1", "this machine only")
@@ -88,7 +55,7 @@ def test_serve_binds_loopback_and_says_where(tmp_path):
         assert _status(base + "/") == 403
         assert _status(f"{base}/s/{tokens['P01']}") == 200
     finally:
-        assert _stop(p) == 0
+        assert stop_serve(p) == 0
     err = p.stderr.read().decode()
     assert "Traceback" not in err
     assert p.stdout.read() == b""
@@ -98,24 +65,24 @@ def test_serve_binds_loopback_and_says_where(tmp_path):
 def test_serve_on_the_network_only_when_asked(tmp_path):
     db = tmp_path / "s.sqlite"
     plan_and_invite(db, ["P01"])
-    p, m = _start(db, "--host", "0.0.0.0")
+    p, m = start_serve(db, "--host", "0.0.0.0")
     try:
         assert m.group(2) == "0.0.0.0"
         assert "plain HTTP: a trusted lab network only" in m.group(4)
         assert _listening_on(int(m.group(3))) == ["0.0.0.0"]
     finally:
-        assert _stop(p) == 0
+        assert stop_serve(p) == 0
 
 
 def test_a_database_nobody_is_invited_to_says_so(tmp_path):
     db = tmp_path / "s.sqlite"
     r = run("human", "plan", "--db", db, "--participants", "P01", "--samples", "0")
     assert r.code == 0
-    p, _ = _start(db)
+    p, _ = start_serve(db)
     try:
         assert p.stderr.readline().decode().startswith("tmtui: nobody is invited yet: ")
     finally:
-        assert _stop(p) == 0
+        assert stop_serve(p) == 0
 
 
 def _one_error_line(r) -> str:
