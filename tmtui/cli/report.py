@@ -66,6 +66,14 @@ def report(
             "--html", help="Write one self-contained HTML page (table, comparisons, curves)."
         ),
     ] = None,
+    tui: Annotated[
+        bool,
+        typer.Option(
+            "--tui",
+            help="Show the report on a terminal screen: the table, the curves, the comparisons; "
+            "Enter opens a row's samples, worst first.",
+        ),
+    ] = False,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples for the intervals (0 = off).")
     ] = 1000,
@@ -89,6 +97,11 @@ def report(
 ) -> None:
     """Compare models and humans: one row per system, with intervals, paired tests and curves."""
     from tmtui.report import DigestCache, ReportError, build_report
+
+    if tui:
+        from tmtui.cli.tui import _need_terminal
+
+        _need_terminal()
 
     resolver = None
     dataset_id = ""
@@ -140,7 +153,13 @@ def report(
         from tmtui.report.html import write_html
 
         _write(html, lambda: write_html(rep, html))
-    if as_json:
+    if tui and scored:
+        from tmtui.cli.tui import _run_app
+        from tmtui.tui.app import TmtuiApp, load_keymap
+        from tmtui.tui.plans import ReportPlan
+
+        _run_app(TmtuiApp(ReportPlan(rep), keymap=load_keymap()))
+    elif as_json:
         from tmtui.cli.report_render import print_report_json
 
         print_report_json(rep)

@@ -378,6 +378,9 @@ class SampleListScreen(Screen):
 
         self.app.push_screen(HelpScreen(self))
 
+    def action_report(self) -> None:
+        self.app.open_report_of(self.plan)  # type: ignore[attr-defined]  # the app's
+
     def action_quit(self) -> None:
         self.app.exit()
 
