@@ -98,7 +98,7 @@ class ReportScreen(Screen):
     ReportScreen #report-head { height: 1; padding: 0 1; background: $panel; }
     ReportScreen #report-rows { height: auto; max-height: 40%; }
     ReportScreen #report-detail {
-        height: auto; max-height: 3; padding: 0 1; background: $surface;
+        height: auto; max-height: 7; padding: 0 1; background: $surface;
         border-top: hkey $foreground 20%;
     }
     ReportScreen #report-plot { height: 1fr; min-height: 8; }

@@ -3,9 +3,9 @@ everything about the selected row.
 
 Every row is two lines high: a figure above its 95 % interval. Columns of numbers (n, the
 three figures with their intervals, the cost per step) are never cut. The text columns give
-way: the other parser's reading first (dropped), then the diagnosis mix (shortened, then
-dropped), then the row's name (shortened) — what they lose is always in the detail line of
-the selected row (:func:`row_detail`), which wraps rather than cuts.
+way: the diagnosis mix first (shortened), then the other parser's reading (dropped), then the
+mix (dropped), then the row's name (shortened) — what they lose is always in the detail line
+of the selected row (:func:`row_detail`), which wraps rather than cuts.
 """
 
 from __future__ import annotations
@@ -170,9 +170,10 @@ def layout_report_columns(report: Report, width: int) -> list[ReportColumn]:
 
     steps: list[Callable[[], None]] = [
         lambda: shrink("mix", 20),
-        lambda: shrink("row", 16),
         lambda: drop("other"),
+        lambda: shrink("mix", 12),
         lambda: drop("mix"),
+        lambda: shrink("row", 16),
         lambda: shrink("row", 8),
     ]
     for step in steps:
