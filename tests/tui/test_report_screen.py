@@ -175,3 +175,34 @@ def test_tui_needs_a_terminal(tmp_path) -> None:
     assert p.returncode == 2
     assert p.stderr.strip().count("\n") == 0 and "needs a terminal" in p.stderr
     assert p.stdout == ""
+
+
+async def test_empty_and_single_sample_rows_say_so(tmp_path) -> None:
+    from tests.report.reportkit import answer, record, write_records
+    from tmtui.report import build_report
+
+    f = write_records(
+        tmp_path / "edge.jsonl",
+        [
+            record(0, answer(0), model="solo"),
+            record(1, "", model="down", status="error", error="refused"),
+            record(2, "", model="down", status="error", error="refused"),
+        ],
+    )
+    rep = build_report([f], cache=None)
+    assert [r.label for r in rep.rows] == ["solo", "down"]
+    app = report_app(rep)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _report_shown(pilot)
+        text = "\n".join(screen_lines(app))
+        assert "one sample: no SWA interval" in text or "no CI" in text
+        assert "+2 n/a" in text  # the two failed requests, counted apart
+        for key in ("j", "1", "2", "3", "4", "5", "i"):
+            await pilot.press(key)  # no point to plot: nothing breaks
+        text = "\n".join(screen_lines(app))
+        assert "no scored sample (2 request errors, not scored)" in text
+        assert "nan" not in text.lower()
+        await pilot.press("enter")  # its attempts that did not happen, listed as such
+        await wait_for(pilot, lambda: isinstance(app.screen, RowSamplesScreen))
+        await wait_for(pilot, lambda: not app.screen.is_loading_file)
+        assert [e.verdict for e in app.screen.entries] == ["failed", "failed"]

@@ -48,6 +48,10 @@ SHORT = 34  # lines: below, the plot and the details (the row's words, the n beh
 # points, the comparisons) take turns; above, both are shown (``i``: the details in full)
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
 def comparison_text(c: Comparison) -> Text:
     """One paired comparison in words: who passed, McNemar, the SWA difference."""
     a, b = shown(c.a, 40), shown(c.b, 40)
@@ -188,8 +192,8 @@ class ReportScreen(Screen):
         mode = rep.mode
         files = len(rep.files)
         head = Text(
-            f"parser {mode.value} ({mode.version}) · {files} file{'s' if files != 1 else ''}"
-            f" · {rep.n_samples} scored samples · {len(rep.rows)} row{'s' if len(rep.rows) != 1 else ''}"
+            f"parser {mode.value} ({mode.version}) · {_count(files, 'file')}"
+            f" · {_count(rep.n_samples, 'scored sample')} · {_count(len(rep.rows), 'row')}"
         )
         bad = len(rep.errors) + len(rep.fatal)
         if bad:

@@ -55,8 +55,9 @@ def _fig(name: str) -> Callable[[Row, int], Text]:
 def _name(r: Row, width: int) -> Text:
     style = "italic" if r.kind == "humans" else "bold"
     t = Text(clip_words(shown(r.label), width), style=style)
-    if r.note:
-        t.append("\n" + clip_words(shown(r.note), width), style="yellow")
+    note = shown(r.note)
+    if note and cell_len(note) <= width:  # else it is in the detail line only
+        t.append("\n" + note, style="yellow")
     return t
 
 
@@ -149,7 +150,7 @@ def layout_report_columns(report: Report, width: int) -> list[ReportColumn]:
             numeric=True,
         ),
         ReportColumn(
-            "mix", "first divergences", _natural([mix_text(r) for r in rows], "first ✗", 48), _mix
+            "mix", "divergences", _natural([mix_text(r) for r in rows], "divergences", 48), _mix
         ),
     ]
     if report.compared:
