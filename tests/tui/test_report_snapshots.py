@@ -22,10 +22,16 @@ def _shown(*keys: str):
 
 
 @pytest.mark.parametrize(
-    ("size", "keys"),
-    [((120, 40), ("j",)), ((80, 24), ("j",)), ((80, 24), ("j", "i")), ((120, 40), ("3",))],
-    ids=["120x40", "80x24-plot", "80x24-details", "120x40-hazard"],
+    ("size", "keys", "theme"),
+    [
+        ((120, 40), ("j",), "dark"),
+        ((80, 24), ("j",), "dark"),
+        ((80, 24), ("j", "i"), "dark"),
+        ((120, 40), ("3",), "dark"),
+        ((120, 40), ("2",), "light"),
+    ],
+    ids=["120x40", "80x24-plot", "80x24-details", "120x40-hazard", "120x40-light-survival"],
 )
-def test_report_screen(snap_compare, tmp_path, size, keys) -> None:
-    app = report_app(fixture_report(tmp_path))
+def test_report_screen(snap_compare, tmp_path, size, keys, theme) -> None:
+    app = report_app(fixture_report(tmp_path), theme=theme)
     assert snap_compare(app, terminal_size=size, run_before=_shown(*keys))

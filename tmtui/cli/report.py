@@ -74,6 +74,13 @@ def report(
             "Enter opens a row's samples, worst first.",
         ),
     ] = False,
+    theme: Annotated[
+        str, typer.Option("--theme", help="With --tui: dark | light (or any Textual theme name).")
+    ] = "dark",
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="With --tui: config file (for the \\[keymap] table)."),
+    ] = None,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples for the intervals (0 = off).")
     ] = 1000,
@@ -158,7 +165,7 @@ def report(
         from tmtui.tui.app import TmtuiApp, load_keymap
         from tmtui.tui.plans import ReportPlan
 
-        _run_app(TmtuiApp(ReportPlan(rep), keymap=load_keymap()))
+        _run_app(TmtuiApp(ReportPlan(rep), theme=theme, keymap=load_keymap(config)))
     elif as_json:
         from tmtui.cli.report_render import print_report_json
 
