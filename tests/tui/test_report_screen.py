@@ -60,6 +60,7 @@ async def test_enter_opens_the_rows_samples_worst_first(tmp_path) -> None:
         assert swa == sorted(swa) and swa[0] < 100 and swa[-1] == 100
         assert sum(not e.passed for e in lst.entries) == b.n - b.score.passed >= 3
         assert lst.shown == list(range(8))  # in that order on screen
+        assert "sorted by rank (worst first)" in "\n".join(screen_lines(app))
         await pilot.press("enter")  # the worst one, in the debugger
         await wait_for(pilot, lambda: type(app.screen).__name__ == "DebuggerScreen")
         await pilot.press("escape")
@@ -206,3 +207,14 @@ async def test_empty_and_single_sample_rows_say_so(tmp_path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, RowSamplesScreen))
         await wait_for(pilot, lambda: not app.screen.is_loading_file)
         assert [e.verdict for e in app.screen.entries] == ["failed", "failed"]
+
+
+def test_row_entries_keep_the_worst_when_there_are_many(tmp_path) -> None:
+    rep = fixture_report(tmp_path)
+    b = rep.row("model-b")
+    every = row_entries(rep, b)
+    worst = row_entries(rep, b, limit=3)
+    assert [(e.item.source, e.where) for e in worst] == [
+        (e.item.source, e.where) for e in every[:3]
+    ]
+    assert [e.pos for e in worst] == [0, 1, 2]

@@ -38,23 +38,32 @@ _BACK = Binding(
 )
 
 
+MAX_SAMPLES = 5_000  # the worst of a row's samples listed (a list of a million helps nobody)
+
+
 def row_entries(
     report: Report,
     row: Row,
     *,
     on_error: Callable[[ItemError], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    limit: int = MAX_SAMPLES,
 ) -> list[Entry]:
-    """The row's samples as sample-list entries, worst first (``pos`` is the rank)."""
-    refs = report.samples(row)
+    """The row's samples as sample-list entries, worst first (``pos`` is the rank); the
+    ``limit`` worst only. A file is read until its last wanted sample."""
+    refs = report.samples(row)[:limit]
     rank = {(r.source, r.where): i for i, r in enumerate(refs)}
     found: list[tuple[int, Entry]] = []
     for source in dict.fromkeys(r.source for r in refs):
+        wanted = sum(1 for r in refs if r.source == source)
         try:
             for e in load_entries(source, on_error=on_error, cancelled=cancelled, mode=report.mode):
                 i = rank.get((source, e.where))
                 if i is not None:
                     found.append((i, e))
+                    wanted -= 1
+                    if not wanted:
+                        break
         except SourceError as exc:
             if on_error is not None:
                 on_error(ItemError(source, "", str(exc)))
@@ -82,7 +91,13 @@ class RowSamplesScreen(SampleListScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.sub_title = shown(f"{self.row.label}: samples worst first (# is the rank)", 200)
+        total = self.row.n + len(self.row.not_attempted)
+        more = f", the {MAX_SAMPLES:,} worst of {total:,}" if total > MAX_SAMPLES else ""
+        self.sub_title = shown(f"{self.row.label}: samples worst first{more} (# is the rank)", 200)
+
+    def sort_name(self) -> str:
+        """``#`` is the rank in the report's order: worst first."""
+        return "rank (worst first)" if self.sort_key == "position" else self.sort_key
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
@@ -95,6 +110,10 @@ class RowSamplesScreen(SampleListScreen):
         )
         if worker.is_cancelled:
             return
+        total = self.row.n + len(self.row.not_attempted)
+        if total > MAX_SAMPLES:
+            msg = f"the {MAX_SAMPLES:,} worst of the row's {total:,} samples"
+            self.app.call_from_thread(self.notify, msg)
         self.app.call_from_thread(self._add, 0, entries)
         self.app.call_from_thread(self._loaded)
 
