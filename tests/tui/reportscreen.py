@@ -19,15 +19,15 @@ B_ERRORS = {0: (5, Kind.WRONG_HEAD), 2: (2, Kind.COPY_ERROR), 5: (12, Kind.WRONG
             6: (7, Kind.COPY_ERROR)}  # fmt: skip
 
 
-def write_fixture(tmp: Path, *, model_b: str = "model-b") -> list[Path]:
+def write_fixture(tmp: Path, *, model_b: str = "model-b", p02: str = "P02") -> list[Path]:
     runs = []
     for i in range(8):
         runs.append(with_tokens(record(i, answer(i, A_ERRORS.get(i)), model="model-a"), 900 + i))
         runs.append(with_tokens(record(i, answer(i, B_ERRORS.get(i)), model=model_b), 400 + i))
     people = [
-        human(i, p, answer(i, (4, Kind.COPY_ERROR) if (p, i) == ("P02", 1) else None),
+        human(i, p, answer(i, (4, Kind.COPY_ERROR) if (p, i) == (p02, 1) else None),
               meta={"human": {"active_ms": 31_000.0 + 1000 * i}})
-        for p in ("P01", "P02")
+        for p in ("P01", p02)
         for i in range(4)
     ]  # fmt: skip
     return [

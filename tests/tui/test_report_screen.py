@@ -143,7 +143,8 @@ async def test_r_in_view_opens_the_report_of_the_file(tmp_path) -> None:
 
 
 async def test_hostile_names_are_shown_as_stand_ins(tmp_path) -> None:
-    rep = fixture_report(tmp_path, model_b=HOSTILE)
+    rep = fixture_report(tmp_path, model_b=HOSTILE, p02="P\x1b]0;pwned\x07\u202e02")
+    assert rep.row("human:P\x1b]0;pwned\x07\u202e02") is not None
     app = report_app(rep)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _report_shown(pilot)
@@ -155,8 +156,10 @@ async def test_hostile_names_are_shown_as_stand_ins(tmp_path) -> None:
             assert not any(has_controls(line) for line in lines)
             assert "␛[31mRED" in text  # the escape made visible, the rest of the name kept
             assert "[bold]x[/bold]" in text  # not markup
+            assert "human:P␛]0;pwned" in text  # a participant id from a file, too
         plot = screen.query_one(CurvePlot).render()
         assert "\x1b" not in plot.plain and "␛[31mRED" in plot.plain
+        assert "human:P␛]0;pwned" in plot.plain  # a participant id, in the legend
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RowSamplesScreen))
         await wait_for(pilot, lambda: not app.screen.is_loading_file)
