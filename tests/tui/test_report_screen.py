@@ -111,7 +111,9 @@ async def test_short_terminals_take_turns_plot_and_details(tmp_path) -> None:
         assert screen.has_class("-short")
         text = "\n".join(screen_lines(app))
         assert "? help" in text and "i details / plot" in text
-        assert "accuracy by step" in text  # the plot, with its title
+        # the plot, with its title; five rows leave no room for a legend at 24 lines: the
+        # selected row alone, named in the title
+        assert "accuracy by step ACC(i) · model-a" in text
         await pilot.press("i")
         text = "\n".join(screen_lines(app))
         assert "first divergences:" in text and "McNemar p" in text
@@ -221,3 +223,15 @@ def test_row_entries_keep_the_worst_when_there_are_many(tmp_path) -> None:
         (e.item.source, e.where) for e in every[:3]
     ]
     assert [e.pos for e in worst] == [0, 1, 2]
+
+
+def test_x_ticks_are_round_whole_numbers() -> None:
+    from tmtui.tui.widgets.plot_curves import x_ticks
+
+    assert x_ticks(0, 30, 8) == [0, 5, 10, 15, 20, 25, 30]
+    assert x_ticks(0, 30, 12) == [0, 5, 10, 15, 20, 25, 30]
+    assert x_ticks(0, 30, 16) == list(range(0, 31, 2))
+    assert x_ticks(0, 5, 10) == [0, 1, 2, 3, 4, 5]
+    assert x_ticks(3, 41, 5) == [10, 20, 30, 40]
+    assert x_ticks(0, 999, 4) == [0, 500]
+    assert x_ticks(7, 7, 1) == [7]

@@ -18,7 +18,7 @@ from tmtui.report.curves import Point
 from tmtui.report.tables import Row
 from tmtui.tui.safe import shown
 
-__all__ = ["CURVES", "Curve", "CurvePlot", "curve_caption", "curve_points"]
+__all__ = ["CURVES", "Curve", "CurvePlot", "curve_caption", "curve_points", "x_ticks"]
 
 _DOTS = " · dotted: its 95 % interval"
 MAX_LINES = 6  # rows drawn at once (the selected row is always one of them)
@@ -91,6 +91,18 @@ def curve_caption(row: Row, key: str) -> str:
     return f"{name}: n (steps): {_runs(pts)}{_DOTS}"
 
 
+def x_ticks(lo: int, hi: int, most: int) -> list[int]:
+    """Whole-number ticks from ``lo`` to ``hi``, a round step apart (1, 2, 5, 10, 20, 50,
+    ...), at most ``most`` of them (and at least one)."""
+    mag = 1
+    while True:
+        for m in (1, 2, 5):
+            step = m * mag
+            if (hi - lo) // step + 1 <= max(1, most):
+                return list(range(-(-lo // step) * step, hi + 1, step))
+        mag *= 10
+
+
 def _drawn(rows: Sequence[Row], selected: int | None) -> list[int]:
     """The rows to draw: the first :data:`MAX_LINES`, with the selected one always among them."""
     idx = [i for i, r in enumerate(rows) if r.curves is not None]
@@ -134,21 +146,31 @@ class CurvePlot(PlotextPlot):
         plt = self.plt
         plt.clear_figure()
         cv = self.curve
-        plt.title(cv.title)
+        series = []
+        for i in self.drawn:
+            pts = [p for p in curve_points(self.rows[i], cv.key) if p.value is not None]
+            if pts:
+                series.append((i, pts))
+        rows = max(1, self.size.height - 3)  # less the title, the x axis and its ticks
+        title = cv.title
+        solo = len(series) > 1 and rows - len(series) - 1 <= 2
+        if solo:  # no room for a legend above the curves: the selected row alone, named
+            series = [(i, pts) for i, pts in series if i == self.selected]
+            if self.selected is not None:
+                title += " · " + shown(self.rows[self.selected].label, 40)
+        plt.title(title)
         top = 0.0
-        legend = 0
-        for n, i in enumerate(self.drawn):
+        xs_all: list[int] = []
+        for i, pts in series:
             row = self.rows[i]
-            pts = [p for p in curve_points(row, cv.key) if p.value is not None]
-            if not pts:
-                continue
-            colour = COLOURS[n % len(COLOURS)]
+            colour = COLOURS[self.drawn.index(i) % len(COLOURS)] if not solo else COLOURS[0]
             xs = [p.x for p in pts]
+            xs_all += xs
             ys = [float(p.value) for p in pts]  # type: ignore[arg-type]
             top = max(top, *ys)
             mark = "▶ " if i == self.selected else ""
-            plt.plot(xs, ys, label=mark + shown(row.label, 22), color=colour, marker="braille")
-            legend += 1
+            label = None if solo else mark + shown(row.label, 22)
+            plt.plot(xs, ys, label=label, color=colour, marker="braille")
             if i == self.selected and cv.percent:
                 band = [p for p in pts if p.ci is not None]
                 if band:
@@ -160,8 +182,11 @@ class CurvePlot(PlotextPlot):
             high = min(100.0, max(10.0, -(-top // 10) * 10))
         else:
             high = 100.0 if cv.percent else max(1.0, top)
-        rows = max(1, self.size.height - 3)  # less the title, the x axis and its ticks
+        legend = 0 if solo else len(series)
         room = rows - legend - 1
-        plt.ylim(0, high * rows / room if room > 2 else high)
+        plt.ylim(0, high * rows / room if legend and room > 2 else high)
         ticks = [high * k / 4 for k in range(5)]
         plt.yticks(ticks, [f"{t:g}" for t in ticks])
+        if xs_all:  # steps and lengths are whole numbers: so are the ticks
+            xt = x_ticks(min(xs_all), max(xs_all), max(2, self.size.width // 10))
+            plt.xticks(xt, [str(x) for x in xt])
