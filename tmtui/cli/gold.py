@@ -208,6 +208,7 @@ def export_gold(
             "initial queue under another id)"
         )
     outside = f"; {counts.outside_bins:,} outside the length bins" if counts.outside_bins else ""
-    warn(f"wrote {counts.written:,} gold traces ({fmt}) to {output}{outside}")
+    traces = "gold trace" if counts.written == 1 else "gold traces"
+    warn(f"wrote {counts.written:,} {traces} ({fmt}) to {output}{outside}")
     if counts.bad:
         raise typer.Exit(EXIT_PARTIAL)
