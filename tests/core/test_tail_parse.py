@@ -128,7 +128,7 @@ def test_tail_lines_as_models_write_them():
         "* Length: 2\n"
         "* Queue State: [A A]\n"
         "### Step 2:\n"
-        "- Read: A\n"
+        "- Read: A (the head)\n"
         "- Append: nothing (positions none)\n"
         "- Queue State: [A]\n"
     )
@@ -143,6 +143,8 @@ def test_tail_lines_as_models_write_them():
     )
     assert s1.length_claim == 2
     assert (s2.head_claim, s2.fetch, s2.append_claim) == ("A", None, "")
+    r = parse_strict("### step 3:\n- Read: D (position 4, written by step 2)\n- Queue State: [A]\n")
+    assert (r.steps[3].head_claim, r.steps[3].fetch) == ("D", (4, 2))
 
 
 def test_tail_lines_never_hold_the_queue():
