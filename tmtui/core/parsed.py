@@ -45,6 +45,8 @@ class ParserMode(StrEnum):
     @classmethod
     def of(cls, value: str | ParserMode) -> ParserMode:
         """The mode named ``value``; ValueError with one line for anything else."""
+        if value.__class__ is cls:
+            return value  # the per-sample path: no enum lookup
         try:
             return cls(value)
         except ValueError:
