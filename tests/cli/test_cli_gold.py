@@ -115,6 +115,27 @@ def test_inputs_that_are_not_datasets(tmp_path):
     assert r.code == 2 and r.stderr.count("\n") == 1 and "not a dataset" in r.stderr
 
 
+def test_broken_files(tmp_path):
+    out = tmp_path / "o.jsonl"
+    r = invoke("export-gold", tmp_path, "-o", out)
+    assert r.code == 2 and r.stderr.count("\n") == 1 and "is a directory" in r.stderr
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(dataset_file(tmp_path, "whole.json", DS).read_bytes()[:3000])
+    # what can be read is written (exit 1); the rest is reported
+    r = invoke("export-gold", cut, "-o", out)
+    assert r.code == 1 and "truncated" in r.stderr
+    assert [x["instance_id"] for x in lines(out)] == [DS[0].id, DS[1].id]
+    # a held-out file must be read whole: an instance held out in part could leak
+    out2 = tmp_path / "o2.jsonl"
+    r = invoke("export-gold", "tmbench", "--exclude", cut, "-o", out2)
+    assert r.code == 2 and r.stderr.count("\n") == 1 and "--exclude" in r.stderr
+    assert not out2.exists()
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"samples": [')
+    r = invoke("export-gold", empty, "-o", out2)
+    assert r.code == 2 and r.stderr.count("\n") == 1 and "not valid JSON" in r.stderr
+
+
 def test_outputs_that_are_not_ours_are_refused(tmp_path):
     ds_path = dataset_file(tmp_path, "bench.json", DS)
     before = ds_path.read_bytes()

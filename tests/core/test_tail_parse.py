@@ -128,7 +128,7 @@ def test_tail_lines_as_models_write_them():
         "* Length: 2\n"
         "* Queue State: [A A]\n"
         "### Step 2:\n"
-        "- Read: A\n"
+        "- Read: A (the head)\n"
         "- Append: nothing (positions none)\n"
         "- Queue State: [A]\n"
     )
@@ -143,6 +143,8 @@ def test_tail_lines_as_models_write_them():
     )
     assert s1.length_claim == 2
     assert (s2.head_claim, s2.fetch, s2.append_claim) == ("A", None, "")
+    r = parse_strict("### step 3:\n- Read: D (position 4, written by step 2)\n- Queue State: [A]\n")
+    assert (r.steps[3].head_claim, r.steps[3].fetch) == ("D", (4, 2))
 
 
 def test_tail_lines_never_hold_the_queue():
@@ -151,3 +153,36 @@ def test_tail_lines_never_hold_the_queue():
     assert r.steps[1].queue == "AA"
     r = parse_strict("### step 1:\n- Delete: [B C]\n")
     assert r.steps[1].queue is None
+
+
+def test_a_later_wrong_fetch_is_a_new_wrong_read_from_the_models_own_queue():
+    from tmtui.core.explain import ReasonKind, explain_step
+
+    inst = DS[0]
+    steps = None
+    for seed in range(50):
+        steps = flawed_steps(
+            inst, {3: Kind.COPY_ERROR, 8: Kind.WRONG_READ}, rng=random.Random(seed)
+        )
+        if steps is not None:
+            break
+    assert steps is not None
+    text = format_answer(steps, style="tail")
+    sc = score_sample(inst, text, keep=True)
+    assert sc.first_divergence == 3
+    assert sc.parse is not None
+    ex = explain_step(
+        8,
+        truth=inst.run.states(),
+        run=inst.run,
+        steps=sc.parse.steps,
+        first_divergence=sc.first_divergence,
+        diagnosis=sc.diagnosis,
+    )
+    assert ex.reason is not None and ex.reason.kind is ReasonKind.NEW_ERROR
+    assert ex.reason.error is Kind.WRONG_READ
+    pos, writer = steps[8].fetch
+    assert f"took position {pos} (written by step {writer}) instead of position 14" in (
+        ex.reason.message
+    )
+    assert ex.claims is not None and ex.claims.fetch == (pos, writer)

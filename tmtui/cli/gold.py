@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tmtui.cli.app import EXIT_PARTIAL, app, fail, load_dataset_or_fail, warn
+from tmtui.cli.app import EXIT_PARTIAL, app, fail, warn
 
 # the instances read before a file's reuse cache is dropped (memory stays flat)
 _FORGET_EVERY = 1024
@@ -22,9 +22,10 @@ class _Inputs:
         from tmtui.core.datasets import PRESETS, DatasetError, generate_preset
         from tmtui.io.inputs import InputError
         from tmtui.io.official import BadSample, OfficialFile
-        from tmtui.io.sources import OfficialSource, kind_of
+        from tmtui.io.sources import OfficialSource, SourceError, kind_of
 
         self._getters: list[tuple[int, Callable[[int], Any], Callable[[], None]]] = []
+        self.file_errors: list[str] = []  # files read sample by sample (not valid JSON whole)
         for spec in specs:
             if spec in PRESETS:
                 ds = generate_preset(spec)
@@ -33,13 +34,19 @@ class _Inputs:
             p = Path(spec)
             if not p.exists():
                 raise fail(f"{spec}: no such file, and not a preset ({', '.join(PRESETS)})")
-            kind = kind_of(p)
+            try:
+                kind = kind_of(p)
+            except SourceError as exc:
+                raise fail(str(exc)) from None
             if kind is not OfficialSource:
                 raise fail(f"{spec}: {kind.description}, not a dataset")
             try:
                 f = OfficialFile(p)
             except (DatasetError, InputError) as exc:
                 raise fail(f"{spec}: {exc}") from None
+            if f.file_errors and not len(f):
+                raise fail(f"{spec}: {f.file_errors[0].partition('; reading samples')[0]}")
+            self.file_errors += [f"{spec}: {e}" for e in f.file_errors]
 
             def get(i: int, f: OfficialFile = f, spec: str = spec) -> Any:
                 s = f.sample(i)
@@ -81,13 +88,24 @@ class _Inputs:
 
 
 def _exclusion(files: list[str]) -> Any:
+    """Every instance of the held-out files. A file that cannot be read whole is an error:
+    an instance held out only in part could leak into the training data."""
+    from tmtui.core.datasets import PRESETS, generate_preset
     from tmtui.core.gold import Exclusion
 
     ex = Exclusion()
     for spec in files:
-        ds = load_dataset_or_fail(spec)
-        for inst in ds:
-            ex.add(inst.id, inst.init, inst.rules)
+        if spec in PRESETS:
+            for inst in generate_preset(spec):
+                ex.add(inst.id, inst.init, inst.rules)
+            continue
+        inputs = _Inputs([spec])
+        if inputs.file_errors:
+            raise fail(f"--exclude {inputs.file_errors[0]}")
+        for item in inputs:
+            if isinstance(item, str):
+                raise fail(f"--exclude {item}: every held-out instance must be readable")
+            ex.add(item.id, item.init, item.rules)
     return ex
 
 
@@ -197,7 +215,7 @@ def export_gold(
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:
         bar.close()
-    for msg in bad[:20]:
+    for msg in inputs.file_errors + bad[:20]:
         warn(msg)
     if counts.bad > 20:
         warn(f"... and {counts.bad - 20} more samples that could not be read")
@@ -208,6 +226,7 @@ def export_gold(
             "initial queue under another id)"
         )
     outside = f"; {counts.outside_bins:,} outside the length bins" if counts.outside_bins else ""
-    warn(f"wrote {counts.written:,} gold traces ({fmt}) to {output}{outside}")
-    if counts.bad:
+    traces = "gold trace" if counts.written == 1 else "gold traces"
+    warn(f"wrote {counts.written:,} {traces} ({fmt}) to {output}{outside}")
+    if counts.bad or inputs.file_errors:
         raise typer.Exit(EXIT_PARTIAL)

@@ -33,11 +33,12 @@ TAIL_LINE = re.compile(
 )
 # "C from position 4 (written by step 2)" (the symbol, then where it was read)
 _READ = re.compile(
-    r"['\"`]?([^\s'\"`,.:;])['\"`]?[ \t]*+(?:(?:from|at)[ \t]++)?(?:position|cell|pos\.?)"
+    r"['\"`]?([^\s'\"`,.:;])['\"`]?[ \t]*+\(?[ \t]*+(?:(?:from|at)[ \t]++)?(?:position|cell|pos\.?)"
     r"[ \t]*+#?(\d{1,18})[ \t]*+[(,;]?[ \t]*+(?:written[ \t]++)?by[ \t]++step[ \t]*+#?(\d{1,18})",
     re.IGNORECASE,
 )
-_SYMBOL_ONLY = re.compile(r"['\"`]?([^\s'\"`,.:;])['\"`]?[ \t]*+$")
+# the symbol alone, or before words that do not say where ("C (the head)")
+_SYMBOL_ONLY = re.compile(r"['\"`]?([^\s'\"`,.:;()])['\"`]?(?=[ \t(,.;]|$)")
 _NOTHING = re.compile(r"(?:nothing|none|empty|\(empty\)|∅|-)\.?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d{1,18}")
 _JUNK = str.maketrans("", "", " \t,'\"`[]*")
