@@ -208,18 +208,31 @@ def compat_steps(text: str) -> dict[int, str]:
     return {step_number(d): q.translate(None, b" ,").decode("utf-8") for d, q, _ in found}
 
 
+def _foreign(alpha: frozenset[str] | None) -> re.Pattern[str]:
+    """A character outside the alphabet (one search instead of a set test per symbol: a long
+    run's queues hold thousands of symbols); a multi-character alphabet matches anything, and
+    the symbols are then tested one by one."""
+    if alpha is None or any(len(c) != 1 for c in alpha):
+        return _ANYTHING
+    return re.compile("[^" + "".join(re.escape(c) for c in sorted(alpha)) + "]")
+
+
+_ANYTHING = re.compile(".", re.DOTALL)
+
+
 def parse_compat(text: str, alphabet: tuple[str, ...] | None = None) -> ParseResult:
     """The official reading as a ParseResult (spans kept, later occurrences overwrite)."""
     result = ParseResult(mode=ParserMode.TMBENCH, version=COMPAT_VERSION)
     # step -> its occurrences as (queue, span, header span, unknown symbols)
     seen: dict[int, list[tuple[str, tuple[int, int], tuple[int, int], str]]] = {}
     alpha = frozenset(alphabet) if alphabet else None
+    foreign = _foreign(alpha)
     for h, ds, de, qs, qe in compat_matches(text):
         digits = text[ds:de]
         step = int(digits) if len(digits) <= 9 else _step_number(digits)
         queue = text[qs:qe].replace(" ", "").replace(",", "")
         unknown = ""
-        if alpha is not None and not alpha.issuperset(queue):
+        if alpha is not None and foreign.search(queue) is not None:
             unknown = "".join(dict.fromkeys(c for c in queue if c not in alpha))
         occ = (queue, (qs, qe), (h, de + 1), unknown)
         if step in seen:
