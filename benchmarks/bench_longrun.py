@@ -62,10 +62,17 @@ def instance(steps: int) -> Instance:
     )
 
 
-def write_record(inst: Instance, path: Path) -> dict:
+def write_record(inst: Instance, path: Path, stream_seconds: float = 0.0) -> dict:
+    """The answer as a record; with ``stream_seconds``, with chunk times that spread its
+    64-character chunks evenly over that long (what a replay streams at)."""
     n = len(inst.run)
     steps = flawed_steps(inst, {int(n * 0.6): Kind.COPY_ERROR}, rng=random.Random(7))
     text = format_answer(steps or [])
+    chunks: list[list[float]] = []
+    if stream_seconds:
+        pieces = range(0, len(text), 64)
+        per = stream_seconds * 1e3 / len(pieces)
+        chunks = [[i * per, min(64, len(text) - at), 0] for i, at in enumerate(pieces)]
     rec = Record(
         instance_id=inst.id,
         dataset="long",
@@ -74,6 +81,7 @@ def write_record(inst: Instance, path: Path) -> dict:
         status="complete",
         answer=text,
         instance=spec_of(inst),
+        chunks=chunks,
     )
     path.write_bytes(encode_record(rec))
     return {"steps": n - 1, "chars": len(text), "queue": inst.run.length(-1)}
@@ -132,20 +140,22 @@ def hook_actions(scr, handled: list[float]) -> None:
 
         def hooked(*a, _fn=fn, **k):
             r = _fn(*a, **k)
-            handled.append(time.perf_counter())
+            handled.append((time.perf_counter(), time.process_time()))
             return r
 
         setattr(scr, name, hooked)
 
 
-async def press(app, key: str, handled: list[float], frames: Frames) -> tuple[float, float]:
-    """A key sent the way a terminal's key arrives: (handled, drawn) in seconds."""
+async def press(app, key: str, handled: list, frames: Frames) -> tuple[float, float, float]:
+    """A key sent the way a terminal's key arrives: (handled, drawn, CPU time to handled), in
+    seconds. The CPU time is this process's: other processes' load does not count in it."""
     from textual import events
 
     hook_actions(app.screen, handled)
     n = len(handled)
     ev = events.Key(key, None if len(key) > 1 else key)
     ev.set_sender(app)
+    cpu = time.process_time()
     sent = time.perf_counter()
     app._driver.send_message(ev)
     end = sent + 10
@@ -153,9 +163,9 @@ async def press(app, key: str, handled: list[float], frames: Frames) -> tuple[fl
         if time.perf_counter() > end:
             raise TimeoutError(f"key {key!r} was not handled")
         await asyncio.sleep(0.0005)
-    done = handled[n]
+    done, done_cpu = handled[n]
     drawn = await frames.after(done)
-    return done - sent, drawn - sent
+    return done - sent, drawn - sent, done_cpu - cpu
 
 
 async def open_debugger(path: Path):
@@ -171,7 +181,7 @@ async def bench_view(path: Path, presses: int, jumps: int, seed: int) -> dict:
     app, debugger = await open_debugger(path)
     frames = Frames()
     rng = random.Random(seed)
-    out: dict = {"handled": [], "drawn": [], "jump": [], "scroll": [], "by_key": {}}
+    out: dict = {"handled": [], "drawn": [], "cpu": [], "jump": [], "scroll": [], "by_key": {}}
     try:
         t0 = time.perf_counter()
         async with app.run_test(size=SIZE) as pilot:
@@ -180,13 +190,13 @@ async def bench_view(path: Path, presses: int, jumps: int, seed: int) -> dict:
             scr = app.screen
             await pilot.pause()
             out["open"] = time.perf_counter() - t0
-            handled: list[float] = []
-            hook_actions(scr, handled)
+            handled: list = []
             for i in range(presses):
                 key = KEYS[i % len(KEYS)]
-                h, d = await press(app, key, handled, frames)
+                h, d, c = await press(app, key, handled, frames)
                 out["handled"].append(h)
                 out["drawn"].append(d)
+                out["cpu"].append(c)
                 out["by_key"].setdefault(key, []).append(h)
                 await asyncio.sleep(0.03)
             await pilot.pause()
@@ -215,28 +225,29 @@ async def bench_view(path: Path, presses: int, jumps: int, seed: int) -> dict:
     return out
 
 
-async def bench_watch(path: Path, presses: int) -> dict:
-    """The answer streamed live (the replay source `r` uses), keys pressed meanwhile."""
+async def bench_watch(path: Path, presses: int, pause: float) -> dict:
+    """The answer streamed live (the replay `r` starts, at its recorded chunk times: the path
+    of `tmtui watch`'s stream through the controller), keys pressed meanwhile."""
     app, debugger = await open_debugger(path)
     frames = Frames()
-    out: dict = {"handled": [], "drawn": []}
+    out: dict = {"handled": [], "drawn": [], "cpu": []}
     try:
         async with app.run_test(size=SIZE) as pilot:
             while not isinstance(app.screen, debugger):
                 await asyncio.sleep(0.002)
             scr = app.screen
             await pilot.pause()
-            handled: list[float] = []
-            hook_actions(scr, handled)
+            handled: list = []
             await press(app, "r", handled, frames)  # restart: the sample streams live
             t0 = time.perf_counter()
             keys = [k for k in KEYS if k not in ("m", "G", "i", "escape", "question_mark", "z")]
             i = 0
             while scr.controller is not None and scr.controller.running and i < presses:
-                await asyncio.sleep(0.1)
-                h, d = await press(app, keys[i % len(keys)], handled, frames)
+                await asyncio.sleep(pause)
+                h, d, c = await press(app, keys[i % len(keys)], handled, frames)
                 out["handled"].append(h)
                 out["drawn"].append(d)
+                out["cpu"].append(c)
                 i += 1
             while scr.controller is not None and scr.controller.running:
                 await asyncio.sleep(0.01)
@@ -251,62 +262,64 @@ def ms(x: float) -> str:
     return f"{1e3 * x:.1f} ms"
 
 
+def _p(values: list[float]) -> str:
+    return f"p50 {ms(pct(values, 0.5)):>9} p95 {ms(pct(values, 0.95)):>9}"
+
+
+ROWS = [
+    # (label, section, figure, goal in seconds)
+    ("view: key handled", "view", "handled", 0.100),
+    ("view: key drawn", "view", "drawn", None),
+    ("view: key handled, CPU", "view", "cpu", None),
+    ("view: jump to a step, drawn", "view", "jump", 0.050),
+    ("view: scroll, drawn", "view", "scroll", 0.050),
+    ("watch: key handled while streaming", "watch", "handled", 0.100),
+    ("watch: key drawn while streaming", "watch", "drawn", None),
+]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer presses and jumps")
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--baseline-steps", type=int, default=30)
-    ap.add_argument("--keys", type=int, default=None, help="key presses (default 60)")
+    ap.add_argument("--keys", type=int, default=None, help="key presses (default 63)")
     ap.add_argument("--jumps", type=int, default=None, help="jumps and scrolls (default 40)")
-    ap.add_argument("--no-watch", action="store_true", help="skip the live stream section")
+    ap.add_argument("--stream-seconds", type=float, default=None, help="watch (default 12)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args()
-    presses = args.keys or (30 if args.quick else 60)
+    presses = args.keys or (len(KEYS) if args.quick else 3 * len(KEYS))
     jumps = args.jumps or (20 if args.quick else 40)
+    secs = args.stream_seconds or (6.0 if args.quick else 12.0)
     figures: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        runs = {}
         for name, steps in (("baseline", args.baseline_steps), ("long", args.steps)):
-            path = Path(tmp) / f"{name}.jsonl"
+            path, streamed = Path(tmp) / f"{name}.jsonl", Path(tmp) / f"{name}-stream.jsonl"
             info = write_record(instance(steps), path)
-            runs[name] = path
+            write_record(instance(steps), streamed, stream_seconds=secs)
             print(f"{name}: {info['steps']:,} steps, last queue {info['queue']:,} symbols, "
                   f"{info['chars']:,} characters", flush=True)  # fmt: skip
-            figures[name] = {"run": info}
-        for name, path in runs.items():
             v = asyncio.run(bench_view(path, presses, jumps, seed=1))
-            figures[name]["view"] = v
-            print(f"{name} view: opened in {v['open']:.2f} s; keys handled p50 "
-                  f"{ms(pct(v['handled'], .5))} p95 {ms(pct(v['handled'], .95))} max "
-                  f"{ms(max(v['handled']))}; drawn p50 {ms(pct(v['drawn'], .5))} p95 "
-                  f"{ms(pct(v['drawn'], .95))}; jump p50 {ms(pct(v['jump'], .5))} p95 "
-                  f"{ms(pct(v['jump'], .95))}; scroll p50 {ms(pct(v['scroll'], .5))} p95 "
-                  f"{ms(pct(v['scroll'], .95))}", flush=True)  # fmt: skip
-            slow = {k: max(x) for k, x in v["by_key"].items()}
-            print("  slowest handled by key: " + ", ".join(
-                f"{k} {ms(x)}" for k, x in sorted(slow.items(), key=lambda kv: -kv[1])[:6]
-            ), flush=True)  # fmt: skip
-            if not args.no_watch:
-                w = asyncio.run(bench_watch(path, presses // 2))
-                figures[name]["watch"] = w
-                if w["handled"]:
-                    print(f"{name} watch: streamed {w['written']:,} steps in {w['stream']:.1f} s;"
-                          f" {len(w['handled'])} keys during the stream, handled p50 "
-                          f"{ms(pct(w['handled'], .5))} p95 {ms(pct(w['handled'], .95))}; drawn"
-                          f" p95 {ms(pct(w['drawn'], .95))}", flush=True)  # fmt: skip
-                else:
-                    print(f"{name} watch: streamed {w['written']:,} steps in {w['stream']:.2f} s "
-                          "(too short for keys during the stream)", flush=True)  # fmt: skip
-    b, lg = figures["baseline"]["view"], figures["long"]["view"]
-    print("\nsummary (long run vs the 30-step baseline, same run):")
-    for what, goal in (("handled", 0.100), ("drawn", None), ("jump", 0.050), ("scroll", 0.050)):
-        p50, p95 = pct(lg[what], 0.5), pct(lg[what], 0.95)
-        bp95 = pct(b[what], 0.95)
-        met = ""
-        if goal is not None:
-            met = f"  goal <= {goal * 1e3:.0f} ms: {'yes' if p95 <= goal else 'NO'}"
-        print(f"  {what:8} p50 {ms(p50):>9} p95 {ms(p95):>9} | baseline p95 {ms(bp95):>9} | "
-              f"ratio p95 {p95 / bp95:.2f}x{met}")  # fmt: skip
+            slow = sorted(((max(x), k) for k, x in v["by_key"].items()), reverse=True)[:5]
+            print(f"  opened in {v['open']:.2f} s; slowest keys (handled): "
+                  + ", ".join(f"{k} {ms(x)}" for x, k in slow), flush=True)  # fmt: skip
+            w = asyncio.run(bench_watch(streamed, presses // 3, secs / (presses // 3 + 2)))
+            print(f"  watch: {w['written']:,} steps streamed in {w['stream']:.1f} s, "
+                  f"{len(w['handled'])} keys pressed meanwhile", flush=True)  # fmt: skip
+            figures[name] = {"run": info, "view": v, "watch": w}
+    b, lg = figures["baseline"], figures["long"]
+    print(f"\n{'':36} {'long run (' + str(args.steps) + ' steps)':>26} | "
+          f"{'baseline (' + str(args.baseline_steps) + ' steps)':>26} | ratio p95 | goal")  # fmt: skip
+    for label, sec, fig, goal in ROWS:
+        x, y = lg[sec][fig], b[sec][fig]
+        if not x or not y:
+            continue
+        met = (
+            ""
+            if goal is None
+            else f"<= {goal * 1e3:.0f} ms: {'yes' if pct(x, 0.95) <= goal else 'NO'}"
+        )
+        print(f"{label:36} {_p(x)} | {_p(y)} | {pct(x, 0.95) / pct(y, 0.95):8.2f}x | {met}")
     if args.json:
         print(json.dumps(figures, default=float))
 
