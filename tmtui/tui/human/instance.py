@@ -214,6 +214,12 @@ class InstanceScreen(Screen):
             self._preview(value)
 
     def action_submit(self) -> None:
+        # Enter is a priority binding, handled as it arrives, while the keys typed just before
+        # it may still wait in the entry line's queue (a fast typist, a paste, a browser's
+        # burst): read the entry once it has taken them
+        self.query_one("#entry", EntryLine).call_later(self._submit)
+
+    def _submit(self) -> None:
         if self.view.paused:
             self.human.toggle_pause()
             return
