@@ -55,7 +55,8 @@ def _count(n: int, what: str) -> str:
 def comparison_text(c: Comparison) -> Text:
     """One paired comparison in words: who passed, McNemar, the SWA difference."""
     a, b = shown(c.a, 40), shown(c.b, 40)
-    t = Text(f"{a} vs {b}", style="bold")
+    t = Text()
+    t.append(f"{a} vs {b}", style="bold")
     t.append(
         f": {c.pairs} pairs · both {c.both} · neither {c.neither} · {a} only {c.only_a}"
         f" · {b} only {c.only_b} · McNemar p {p_text(c.mcnemar_p)}"
