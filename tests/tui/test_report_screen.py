@@ -235,3 +235,22 @@ def test_x_ticks_are_round_whole_numbers() -> None:
     assert x_ticks(3, 41, 5) == [10, 20, 30, 40]
     assert x_ticks(0, 999, 4) == [0, 500]
     assert x_ticks(7, 7, 1) == [7]
+
+
+async def test_a_report_that_cannot_be_made_is_one_line(tmp_path) -> None:
+    from tmtui.report import ReportError
+
+    runs, _ = write_fixture(tmp_path)
+
+    def build(on_progress):
+        raise ReportError("--by colour: no such dimension")
+
+    app = view_app(runs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SampleListScreen))
+        app.push_screen(ReportScreen(build=build, can_go_back=True, source=str(runs)))
+        await wait_for(pilot, lambda: "no such dimension" in "\n".join(screen_lines(app)))
+        assert app.screen.report is None
+        await pilot.press("j", "enter", "c", "i")  # nothing to act on: nothing breaks
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen) is SampleListScreen)

@@ -15,6 +15,7 @@ here in a thread (from ``tmtui view``: the file shown, and the compared one).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -27,6 +28,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from tmtui.io.sources import SourceError
+from tmtui.report.build import BuildProgress, ReportError
 from tmtui.report.markdown import diff_text, p_text
 from tmtui.report.paired import Comparison
 from tmtui.report.tables import Report, Row
@@ -81,10 +84,10 @@ def view_report(plan: ViewPlan) -> ReportScreen:
     in a thread with the view's parser and the defaults of ``tmtui report``."""
     paths = [plan.path] + ([plan.compare] if plan.compare is not None else [])
 
-    def build() -> Report:
+    def build(on_progress: Callable[[BuildProgress], None]) -> Report:
         from tmtui.report import DigestCache, build_report
 
-        return build_report(paths, parser=plan.mode, cache=DigestCache())
+        return build_report(paths, parser=plan.mode, cache=DigestCache(), on_progress=on_progress)
 
     return ReportScreen(
         build=build,
@@ -129,7 +132,7 @@ class ReportScreen(Screen):
         self,
         report: Report | None = None,
         *,
-        build: Callable[[], Report] | None = None,
+        build: Callable[[Callable[[BuildProgress], None]], Report] | None = None,
         save_path: Path = Path("tmtui-saved.jsonl"),
         can_go_back: bool = False,
         source: str = "",
@@ -168,9 +171,18 @@ class ReportScreen(Screen):
     @work(thread=True, exclusive=True, group="report")
     def _build(self) -> None:
         assert self.build is not None
+        last = [0.0]
+
+        def progress(p: BuildProgress) -> None:
+            now = time.monotonic()
+            if now - last[0] > 0.2:
+                last[0] = now
+                text = f"making the report: {p.files_done}/{p.files_total} files · {p.samples:,} samples"
+                self.app.call_from_thread(self._head, Text(text))
+
         try:
-            rep = self.build()
-        except Exception as exc:  # ReportError: one line, shown as it is
+            rep = self.build(progress)
+        except (ReportError, SourceError, OSError) as exc:  # one line, shown as it is
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._built, rep)
