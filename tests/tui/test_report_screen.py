@@ -9,6 +9,7 @@ import sys
 
 from tests.tui.reportscreen import HOSTILE, fixture_report, report_app, write_fixture
 from tests.tui.tuikit import screen_lines, view_app, wait_for
+from tmtui.core.diagnose import Kind
 from tmtui.core.text import has_controls
 from tmtui.tui.screens.report import ReportScreen
 from tmtui.tui.screens.report_samples import RowSamplesScreen, row_entries
@@ -254,3 +255,19 @@ async def test_a_report_that_cannot_be_made_is_one_line(tmp_path) -> None:
         await pilot.press("j", "enter", "c", "i")  # nothing to act on: nothing breaks
         await pilot.press("escape")
         await wait_for(pilot, lambda: type(app.screen) is SampleListScreen)
+
+
+def test_row_entries_of_an_official_results_file(tmp_path) -> None:
+    from tests.report.reportkit import answer, write_results
+    from tmtui.report import build_report
+
+    answers = {i: answer(i, (5, Kind.COPY_ERROR) if i in (2, 4) else None) for i in range(6)}
+    answers[6] = None  # a sample without an answer: skipped, not listed
+    f = write_results(tmp_path / "official.json", answers)
+    rep = build_report([f], cache=None)
+    (row,) = rep.rows
+    entries = row_entries(rep, row)
+    refs = rep.samples(row)
+    assert [(e.item.source, e.where) for e in entries] == [(r.source, r.where) for r in refs]
+    assert len(entries) == row.n == 6
+    assert [e.passed for e in entries[:2]] == [False, False] and all(e.passed for e in entries[2:])
