@@ -271,3 +271,21 @@ def test_row_entries_of_an_official_results_file(tmp_path) -> None:
     assert [(e.item.source, e.where) for e in entries] == [(r.source, r.where) for r in refs]
     assert len(entries) == row.n == 6
     assert [e.passed for e in entries[:2]] == [False, False] and all(e.passed for e in entries[2:])
+
+
+def test_a_row_without_comparisons_says_why(tmp_path) -> None:
+    from tests.report.reportkit import answer, record, write_records
+    from tmtui.report import build_report
+    from tmtui.tui.screens.report import pairs_text
+
+    rep = fixture_report(tmp_path)
+    assert "compared only when named" in pairs_text(rep, rep.row("humans (all)")).plain
+    assert "model-a vs model-b" in pairs_text(rep, rep.row("model-b")).plain
+    many = [record(0, answer(0), model=f"m{k}") for k in range(9)]
+    f = write_records(tmp_path / "many.jsonl", many)
+    big = build_report([f], cache=None, bootstrap=0)
+    assert "give --vs ROW" in pairs_text(big, big.rows[0]).plain
+    apart = write_records(tmp_path / "apart.jsonl", [record(0, answer(0), model="x"),
+                                                     record(1, answer(1), model="y")])  # fmt: skip
+    none = build_report([apart], cache=None, bootstrap=0)
+    assert "no two rows answered the same instances" in pairs_text(none, none.rows[0]).plain

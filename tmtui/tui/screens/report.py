@@ -45,7 +45,7 @@ from tmtui.tui.screens.report_table import (
 from tmtui.tui.widgets.keybar import KeyBar
 from tmtui.tui.widgets.plot_curves import CURVES, CurvePlot, curve_caption
 
-__all__ = ["ReportScreen", "comparison_text", "view_report"]
+__all__ = ["ReportScreen", "comparison_text", "pairs_text", "view_report"]
 
 SHORT = 34  # lines: below, the plot and the details (the row's words, the n behind the plot's
 # points, the comparisons) take turns; above, both are shown (``i``: the details in full)
@@ -68,6 +68,21 @@ def comparison_text(c: Comparison) -> Text:
     if c.note:
         t.append(f" · {shown(c.note)}", style="dim")
     return t
+
+
+def pairs_text(rep: Report, row: Row) -> Text:
+    """The paired comparisons of a row, or why there is none."""
+    pairs = [c for c in rep.comparisons if row.label in (c.a, c.b)]
+    if pairs:
+        return Text("\n").join(comparison_text(c) for c in pairs)
+    why = next((n for n in rep.notes if "--vs" in n), None)
+    if why is not None:  # too many rows to compare every pair
+        return Text(f"no paired comparison: {shown(why)}")
+    if row.kind == "humans" and rep.vs is None:
+        return Text("the pooled humans are compared only when named: --vs 'humans (all)'")
+    if rep.comparisons:
+        return Text(f"{len(rep.comparisons)} paired comparison(s), none of this row")
+    return Text("no paired comparison (no two rows answered the same instances)")
 
 
 class ReportTable(DataTable, inherit_bindings=False):
@@ -275,14 +290,7 @@ class ReportScreen(Screen):
         self.query_one("#report-caption", Static).update(
             Text(f"{curve.title} (x: {curve.xlabel}) · " + curve_caption(row, curve.key))
         )
-        pairs = [c for c in rep.comparisons if row.label in (c.a, c.b)]
-        if pairs:
-            text = Text("\n").join(comparison_text(c) for c in pairs)
-        elif rep.comparisons:
-            text = Text(f"{len(rep.comparisons)} paired comparison(s), none of this row")
-        else:
-            text = Text("no paired comparison (no two rows answered the same instances)")
-        self.query_one("#report-pairs", Static).update(text)
+        self.query_one("#report-pairs", Static).update(pairs_text(rep, row))
 
     # -- actions ----------------------------------------------------------------------
     def key_unavailable(self, action: str) -> str | None:
