@@ -289,3 +289,20 @@ def test_a_row_without_comparisons_says_why(tmp_path) -> None:
                                                      record(1, answer(1), model="y")])  # fmt: skip
     none = build_report([apart], cache=None, bootstrap=0)
     assert "no two rows answered the same instances" in pairs_text(none, none.rows[0]).plain
+
+
+async def test_the_head_line_says_when_the_other_parser_reads_rows_differently(tmp_path) -> None:
+    from tests.report.reportkit import answer, record, write_records
+    from tmtui.report import build_report
+
+    # "echo" answers restate the previous queue: the official regex reads them differently
+    recs = [record(i, answer(i, style="echo"), model="echoes") for i in range(3)]
+    rep = build_report([write_records(tmp_path / "echo.jsonl", recs)], cache=None)
+    assert rep.rows[0].differs
+    for size, want in (((120, 40), "tmbench reads 1 row differently (see the details)"),
+                       ((80, 24), "tmbench reads 1 row differently")):  # fmt: skip
+        app = report_app(rep)
+        async with app.run_test(size=size) as pilot:
+            await _report_shown(pilot)
+            head = screen_lines(app)[0]
+            assert want in head and "3 scored samples" in head

@@ -42,6 +42,7 @@ from tmtui.tui.screens.report_table import (
     report_cells,
     row_detail,
 )
+from tmtui.tui.widgets.fitting import Part, fit_parts
 from tmtui.tui.widgets.keybar import KeyBar
 from tmtui.tui.widgets.plot_curves import CURVES, CurvePlot, curve_caption
 
@@ -214,19 +215,36 @@ class ReportScreen(Screen):
     def _head(self, text: Text) -> None:
         self.query_one("#report-head", Static).update(text)
 
-    def _show(self) -> None:
+    def _head_line(self) -> Text:
+        """What was read, fitted to the width: the counts stay, the words give way."""
         rep = self.report
         assert rep is not None
         mode = rep.mode
-        files = len(rep.files)
-        head = Text(
-            f"parser {mode.value} ({mode.version}) · {_count(files, 'file')}"
-            f" · {_count(rep.n_samples, 'scored sample')} · {_count(len(rep.rows), 'row')}"
-        )
+        parts = [
+            Part.of(f"parser {mode.value} ({mode.version})", f"{mode.value}", importance=2),
+            Part.of(f" · {_count(len(rep.files), 'file')}", importance=1),
+            Part.of(f" · {_count(rep.n_samples, 'scored sample')}", f" · n {rep.n_samples}"),
+            Part.of(f" · {_count(len(rep.rows), 'row')}", importance=1),
+        ]
+        differ = sum(1 for r in rep.rows if r.differs and r.kind != "humans")
+        if rep.compared and differ:
+            other = mode.other.value
+            parts.append(Part.of(
+                f" · {other} reads {_count(differ, 'row')} differently (see the details)",
+                f" · {other} reads {_count(differ, 'row')} differently", style="bold",
+                importance=3,
+            ))  # fmt: skip
         bad = len(rep.errors) + len(rep.fatal)
         if bad:
-            head.append(f" · {bad} bad record(s) or file(s)", style="yellow")
-        self._head(head)
+            parts.append(Part.of(f" · {bad} bad record(s) or file(s)", f" · {bad} bad",
+                                 style="yellow"))  # fmt: skip
+        width = max(1, self.query_one("#report-head").size.width or self.app.size.width - 2)
+        return fit_parts(parts, width)
+
+    def _show(self) -> None:
+        rep = self.report
+        assert rep is not None
+        self._head(self._head_line())
         self._rebuild()
         for msg in rep.fatal[:1] + [f"{e['source']}: {e['where']}: {e['message']}"
                                     for e in rep.errors[:1]]:  # fmt: skip
@@ -238,6 +256,7 @@ class ReportScreen(Screen):
         self.set_class(event.size.height < SHORT, "-short")
         self.refresh_bindings()
         if self.report is not None:
+            self.call_after_refresh(lambda: self._head(self._head_line()))
             self.call_after_refresh(self._rebuild)
 
     def _rebuild(self) -> None:
