@@ -9,6 +9,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.cli.clihelp import DS, invoke, run
 from tmtui.core.datasets import GenerationSpec, dump_official, generate
@@ -245,3 +247,32 @@ def test_run_with_the_tail_template_records_it_for_report(tmp_path):
     assert r.code == 0, r.stderr
     rows = {row["group"]["template"]: row["n_samples"] for row in json.loads(r.stdout)["rows"]}
     assert rows == {"tail": 4, "tmbench": 4}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 1 << 20),
+    st.integers(1, 3),
+    st.integers(1, 60),
+    st.sampled_from(FORMATS),
+    st.sampled_from([("A", "B", "C", "D", "E"), ("α", "β", "γ"), ("1", "2", "3", "4")]),
+)
+def test_every_exported_line_of_generated_instances_passes(seed, m, cap, fmt, alphabet):
+    """Property: whatever the instances, every line export_gold writes, its assistant
+    message scored by tmtui's own parser and scorer, is right at every step."""
+    import tempfile
+
+    ds = generate(
+        GenerationSpec(n=5, seed=seed, m=m, alphabet=alphabet, max_states=cap + 1), name="g"
+    )
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "g.jsonl"
+        with GoldWriter(out) as w:
+            export_gold(iter(ds), w, fmt, bins=GoldFilter(), exclusion=Exclusion())
+            w.commit()
+        recs = lines(out)
+    assert [r["instance_id"] for r in recs] == [i.id for i in ds]
+    for inst, rec in zip(ds, recs, strict=True):
+        sc = score_sample(inst, rec["messages"][2]["content"])
+        assert sc.passed and sc.verdicts == "c" * len(inst.run) and sc.diagnosis is None
+        assert rec["messages"][:2] == messages(inst, fmt)
