@@ -276,3 +276,19 @@ def test_every_exported_line_of_generated_instances_passes(seed, m, cap, fmt, al
         sc = score_sample(inst, rec["messages"][2]["content"])
         assert sc.passed and sc.verdicts == "c" * len(inst.run) and sc.diagnosis is None
         assert rec["messages"][:2] == messages(inst, fmt)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["watch", "--template", "nope"],
+        ["run", "tmbench", "--model", "synthetic", "--template", "nope", "-o", "x.jsonl"],
+        ["prompt", "tmbench", "--index", "0", "--template", "nope"],
+    ],
+)
+def test_an_unknown_template_is_one_line(tmp_path, args, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = invoke(*args)
+    assert r.code == 2 and r.stderr.count("\n") == 1
+    assert "choose from tmbench, zero-shot, tail, indexed" in r.stderr
+    assert not (tmp_path / "x.jsonl").exists()
