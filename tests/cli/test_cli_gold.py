@@ -292,3 +292,20 @@ def test_an_unknown_template_is_one_line(tmp_path, args, monkeypatch):
     assert r.code == 2 and r.stderr.count("\n") == 1
     assert "choose from tmbench, zero-shot, tail, indexed" in r.stderr
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_exclude_the_instances_of_a_file_of_answers(tmp_path):
+    from tests.cli.clihelp import answer, record_line
+
+    runs = tmp_path / "runs.jsonl"
+    runs.write_bytes(b"".join(record_line(i, answer(i)) for i in (4, 9)))
+    out = tmp_path / "train.jsonl"
+    r = invoke("export-gold", "tmbench", "--exclude", runs, "-o", out)
+    assert r.code == 0, r.stderr
+    ids = {x["instance_id"] for x in lines(out)}
+    assert len(ids) == 98 and not ids & {DS[4].id, DS[9].id}
+    assert "excluded 2 instances" in r.stderr
+    # a line that cannot be read could hide a held-out instance: refused
+    runs.write_bytes(record_line(4, answer(4)) + b'{"instance_id": 3}\n')
+    r = invoke("export-gold", "tmbench", "--exclude", runs, "-o", tmp_path / "o2.jsonl")
+    assert r.code == 2 and r.stderr.count("\n") == 1 and "--exclude" in r.stderr
