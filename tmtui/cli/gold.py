@@ -226,7 +226,7 @@ def export_gold(
 
     def tick(c: Any) -> None:
         if c.read % 64 == 0 or c.read == inputs.total:
-            bar.update(c.read, f"written {c.written:,} · excluded {exclusion.dropped:,}")
+            bar.update(c.read, info=f"written {c.written:,} · excluded {exclusion.dropped:,}")
 
     try:
         with writer:

@@ -455,3 +455,7 @@ def export(
     finally:
         store.close()
     warn(f"wrote {n} record(s) to {output}" + ("" if n else " (no finished attempts yet)"))
+
+
+# the browser commands (invite, serve) register on the same group
+from tmtui.cli import humanserve as _humanserve  # noqa: E402, F401

@@ -1,5 +1,5 @@
-"""``tmtui run``'s progress on stderr: a rich progress bar on a terminal, else a plain line
-every 10 s. rich is imported only when the bar is shown."""
+"""Progress on stderr (``tmtui run``'s batch, ``tmtui generate``'s samples): a rich progress
+bar on a terminal, else a plain line every 10 s. rich is imported only when the bar is shown."""
 
 from __future__ import annotations
 
@@ -90,18 +90,18 @@ class BatchProgress:
 
 
 class CountProgress:
-    """Items done out of a total on stderr: a rich bar on a terminal, else a plain line every
-    10 s (``tmtui export-gold``)."""
+    """Items done out of a total on stderr (``tmtui generate``'s samples drawn, then written;
+    ``tmtui export-gold``'s traces): a rich bar on a terminal, else a plain line every 10 s."""
 
     def __init__(self, label: str, total: int, enabled: bool) -> None:
         import time
 
         self.label = label
         self.total = total
-        self._last_plain = time.monotonic()
         self._bar: Any = None
         self._task: Any = None
-        if not enabled:
+        self._last_plain = time.monotonic()
+        if not enabled or total <= 0:
             return
         from rich.console import Console
         from rich.progress import (
@@ -114,7 +114,7 @@ class CountProgress:
         )
 
         self._bar = Progress(
-            TextColumn(label),
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[info]}"),
@@ -128,15 +128,26 @@ class CountProgress:
         self._task = self._bar.add_task(label, total=total, info="")
         self._bar.start()
 
-    def update(self, done: int, info: str) -> None:
+    def update(
+        self, done: int, total: int | None = None, label: str | None = None, *, info: str = ""
+    ) -> None:
+        """``done`` of the total so far; a new ``total`` or ``label`` when the job's phase
+        changes; ``info``: a short note after the count."""
         import time
 
+        if total is not None:
+            self.total = total
+        if label is not None:
+            self.label = label
         if self._bar is not None:
-            self._bar.update(self._task, completed=done, info=info)
+            self._bar.update(
+                self._task, completed=done, total=self.total, description=self.label, info=info
+            )
             return
-        if time.monotonic() - self._last_plain >= 10:
+        if self.total and time.monotonic() - self._last_plain >= 10:
             self._last_plain = time.monotonic()
-            warn(f"{self.label}: {done:,}/{self.total:,} · {info}")
+            note = f" · {info}" if info else ""
+            warn(f"{self.label}: {done:,}/{self.total:,}{note}")
 
     def close(self) -> None:
         if self._bar is not None:

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 
 from tmtui.live.trace import Trace
 from tmtui.tui.commands import BindingCommands
-from tmtui.tui.plans import ViewPlan, WatchPlan
+from tmtui.tui.plans import ReportPlan, ViewPlan, WatchPlan
 from tmtui.tui.safeapp import SafeApp
 
 __all__ = ["TmtuiApp", "load_keymap"]
@@ -40,7 +40,7 @@ class TmtuiApp(SafeApp[None]):
 
     def __init__(
         self,
-        plan: WatchPlan | ViewPlan,
+        plan: WatchPlan | ViewPlan | ReportPlan,
         *,
         theme: str = "dark",
         keymap: dict[str, str] | None = None,
@@ -65,10 +65,20 @@ class TmtuiApp(SafeApp[None]):
         plan = self.plan
         if isinstance(plan, WatchPlan):
             self.push_screen(self._watch_screen(plan))
+        elif isinstance(plan, ReportPlan):
+            from tmtui.tui.screens.report import ReportScreen
+
+            self.push_screen(ReportScreen(plan.report, save_path=plan.save_path))
         else:
             from tmtui.tui.screens.view import open_view
 
             open_view(self, plan)
+
+    def open_report_of(self, plan: ViewPlan) -> None:
+        """The report screen of what a sample list shows (``r`` in ``tmtui view``)."""
+        from tmtui.tui.screens.report import view_report
+
+        self.push_screen(view_report(plan))
 
     @staticmethod
     def _freeze() -> None:

@@ -24,7 +24,7 @@ from tmtui.human.entry import EntryError, read_entry, spaced
 from tmtui.human.settings import Assist
 from tmtui.human.views import InstanceView, Update, View
 from tmtui.tui.human.driver import Driver
-from tmtui.tui.human.entry import EntryLine
+from tmtui.tui.human.entry import EntryLine, Fitted, Message
 from tmtui.tui.human.keys import INSTANCE_KEYS
 from tmtui.tui.human.parts import (
     entry_label,
@@ -58,13 +58,13 @@ class InstanceScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="where", markup=False)
-        yield Static(id="problem", classes="panel", markup=False)
+        yield Fitted(id="problem", classes="panel")
         with VerticalScroll(id="steps-box", classes="panel"):
-            yield Static(id="steps", markup=False)
+            yield Fitted(id="steps")
         with Vertical(id="entry-box"):
             yield Static(id="entry-label", markup=False)
             yield EntryLine(self._key_typed, id="entry", placeholder="the queue's symbols")
-            yield Static(id="entry-message", markup=False)
+            yield Message(id="entry-message")
         yield Static(id="held", markup=False)
         yield KeyBar()
 
@@ -86,8 +86,8 @@ class InstanceScreen(Screen):
         if fresh:
             self._shown_instance = ident
             self.correcting = None
-            self.query_one("#problem", Static).update(problem_text(iv))
-        self.query_one("#steps", Static).update(steps_text(iv))
+            self.query_one("#problem", Fitted).set(lambda w: problem_text(iv, w))
+        self.query_one("#steps", Fitted).set(lambda w: steps_text(iv, w))
         self.query_one("#steps-box", VerticalScroll).scroll_end(animate=False)
         self._label()
         self.query_one("#where", Static).update(where_text(view, correcting=self.correcting))
@@ -131,7 +131,7 @@ class InstanceScreen(Screen):
         box.update(t)
 
     def _say(self, text: Text) -> None:
-        self.query_one("#entry-message", Static).update(text)
+        self.query_one("#entry-message", Message).say(text)
 
     def _preview(self, text: str) -> None:
         iv = self.view.instance
@@ -188,6 +188,12 @@ class InstanceScreen(Screen):
         self._preview(event.value)
 
     def action_submit(self) -> None:
+        # Enter is a priority binding, handled as it arrives, while the keys typed just before
+        # it may still wait in the entry line's queue (a fast typist, a paste, a browser's
+        # burst): read the entry once it has taken them
+        self.query_one("#entry", EntryLine).call_later(self._submit)
+
+    def _submit(self) -> None:
         if self.view.paused:
             self.human.toggle_pause()
             return
