@@ -146,3 +146,23 @@ def test_report_in_a_real_terminal(tmux_factory, tmp_path, size) -> None:
     t.wait("report.next-curve")
     t.keys("Escape", "q")
     assert t.dead()
+
+
+@pytest.mark.parametrize(("width", "height"), [(120, 40), (80, 24)])
+def test_watch_tail_in_a_real_terminal(tmux_factory, tmp_path, width, height) -> None:
+    """`tmtui watch --template tail` on the embedded model (no key, no network): its first
+    mistake on #23 is a wrong fetch, and the step panel shows the model's fetch beside the
+    rules'."""
+    t = tmux_factory(
+        tmp_path, width, height, "watch", "--template", "tail", "--index", "23",
+        "--tokens-per-second", "0",
+    )  # fmt: skip
+    t.wait(" done ", timeout=30)
+    screen = t.wait("read the wrong cell: took position 17")
+    t.keys("d")
+    if width < 100:
+        t.keys("4")  # the step tab
+    screen = t.wait("the model read A at cell 17 (written by step 4) ✗")
+    assert "the rules read E at cell 16 (written by step 3)" in screen
+    t.keys("q")
+    assert t.dead()
