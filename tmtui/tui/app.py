@@ -8,7 +8,6 @@ compared). Screens do the work; the stream lives in :mod:`tmtui.tui.controller`.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from textual.notifications import SeverityLevel
 
 from tmtui.live.trace import Trace
 from tmtui.tui.commands import BindingCommands
+from tmtui.tui.memory import freeze_long_lived, thaw
 from tmtui.tui.plans import ViewPlan, WatchPlan
 from tmtui.tui.safe import install_terminal_guard, shown
 
@@ -59,7 +59,7 @@ class TmtuiApp(App[None]):
         # Everything built so far (modules, styles, widgets) lives as long as the app: keep it
         # out of the garbage collector's full collections, which otherwise stall a screen
         # receiving a fast stream for tens of milliseconds every second or so.
-        self.call_after_refresh(self._freeze)
+        self.call_after_refresh(freeze_long_lived)
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
         if self._keymap_in:
@@ -110,11 +110,6 @@ class TmtuiApp(App[None]):
     def validate_sub_title(self, sub_title: object) -> str:
         return shown(sub_title, 200)
 
-    @staticmethod
-    def _freeze() -> None:
-        gc.collect()
-        gc.freeze()
-
     def _watch_screen(self, plan: WatchPlan):
         from tmtui.tui.screens.watch import DebuggerScreen
 
@@ -131,7 +126,7 @@ class TmtuiApp(App[None]):
         )
 
     async def on_unmount(self) -> None:
-        gc.unfreeze()
+        thaw()
         plan = self.plan
         if isinstance(plan, WatchPlan):
             await plan.feed.close()
