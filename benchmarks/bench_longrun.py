@@ -93,19 +93,20 @@ def pct(values: list[float], q: float) -> float:
 
 
 class Frames:
-    """The time of every screen update (Screen._on_timer_update, where Textual paints)."""
+    """The time (and this process's CPU time) of every screen update (Screen._on_timer_update,
+    where Textual paints)."""
 
     def __init__(self) -> None:
         from textual.screen import Screen
 
-        self.times: list[float] = []
+        self.times: list[tuple[float, float]] = []
         self._orig = Screen._on_timer_update
         frames = self.times
         orig = self._orig
 
         def frame(scr) -> None:
             orig(scr)
-            frames.append(time.perf_counter())
+            frames.append((time.perf_counter(), time.process_time()))
 
         Screen._on_timer_update = frame  # type: ignore[method-assign]
 
@@ -116,10 +117,14 @@ class Frames:
 
     async def after(self, t: float, timeout: float = 5.0) -> float:
         """The first screen update at or after ``t``."""
+        return (await self.after_cpu(t, timeout))[0]
+
+    async def after_cpu(self, t: float, timeout: float = 5.0) -> tuple[float, float]:
+        """(time, CPU time) at the end of the first screen update at or after ``t``."""
         end = time.perf_counter() + timeout
         while True:
             for f in self.times[-64:]:
-                if f >= t:
+                if f[0] >= t:
                     return f
             if time.perf_counter() > end:
                 raise TimeoutError("no screen update")
@@ -181,7 +186,10 @@ async def bench_view(path: Path, presses: int, jumps: int, seed: int) -> dict:
     app, debugger = await open_debugger(path)
     frames = Frames()
     rng = random.Random(seed)
-    out: dict = {"handled": [], "drawn": [], "cpu": [], "jump": [], "scroll": [], "by_key": {}}
+    out: dict = {
+        "handled": [], "drawn": [], "cpu": [], "jump": [], "jump_cpu": [], "scroll": [],
+        "scroll_cpu": [], "by_key": {},
+    }  # fmt: skip
     try:
         t0 = time.perf_counter()
         async with app.run_test(size=SIZE) as pilot:
@@ -203,9 +211,11 @@ async def bench_view(path: Path, presses: int, jumps: int, seed: int) -> dict:
             n = scr.trace.row_count
             for _ in range(jumps):
                 step = scr.trace.step_of_row(rng.randrange(n))
-                t = time.perf_counter()
+                c, t = time.process_time(), time.perf_counter()
                 scr.select(step, origin="alignment")
-                out["jump"].append(await frames.after(time.perf_counter()) - t)
+                drawn, cpu = await frames.after_cpu(time.perf_counter())
+                out["jump"].append(drawn - t)
+                out["jump_cpu"].append(cpu - c)
                 await asyncio.sleep(0.03)
             from tmtui.tui.widgets.alignment import AlignmentTable
             from tmtui.tui.widgets.transcript import TranscriptView
@@ -214,10 +224,12 @@ async def bench_view(path: Path, presses: int, jumps: int, seed: int) -> dict:
             for i in range(jumps):
                 w = panels[i % 2]
                 y = rng.randrange(max(1, int(w.max_scroll_y) + 1))
-                t = time.perf_counter()
+                c, t = time.process_time(), time.perf_counter()
                 w.scroll_to(y=y, animate=False, immediate=True)
                 w.refresh()
-                out["scroll"].append(await frames.after(time.perf_counter()) - t)
+                drawn, cpu = await frames.after_cpu(time.perf_counter())
+                out["scroll"].append(drawn - t)
+                out["scroll_cpu"].append(cpu - c)
                 await asyncio.sleep(0.03)
             assert scr.trace.final
     finally:
@@ -272,7 +284,9 @@ ROWS = [
     ("view: key drawn", "view", "drawn", None),
     ("view: key handled, CPU", "view", "cpu", None),
     ("view: jump to a step, drawn", "view", "jump", 0.050),
+    ("view: jump to a step, CPU", "view", "jump_cpu", None),
     ("view: scroll, drawn", "view", "scroll", 0.050),
+    ("view: scroll, CPU", "view", "scroll_cpu", None),
     ("watch: key handled while streaming", "watch", "handled", 0.100),
     ("watch: key drawn while streaming", "watch", "drawn", None),
 ]

@@ -8,7 +8,6 @@ compared). Screens do the work; the stream lives in :mod:`tmtui.tui.controller`.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from textual.binding import Binding, BindingType
 
 from tmtui.live.trace import Trace
 from tmtui.tui.commands import BindingCommands
+from tmtui.tui.memory import freeze_long_lived, thaw
 from tmtui.tui.plans import ReportPlan, ViewPlan, WatchPlan
 from tmtui.tui.safeapp import SafeApp
 
@@ -57,7 +57,7 @@ class TmtuiApp(SafeApp[None]):
         # Everything built so far (modules, styles, widgets) lives as long as the app: keep it
         # out of the garbage collector's full collections, which otherwise stall a screen
         # receiving a fast stream for tens of milliseconds every second or so.
-        self.call_after_refresh(self._freeze)
+        self.call_after_refresh(freeze_long_lived)
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
         if self._keymap_in:
@@ -80,11 +80,6 @@ class TmtuiApp(SafeApp[None]):
 
         self.push_screen(view_report(plan))
 
-    @staticmethod
-    def _freeze() -> None:
-        gc.collect()
-        gc.freeze()
-
     def _watch_screen(self, plan: WatchPlan):
         from tmtui.tui.screens.watch import DebuggerScreen
 
@@ -101,7 +96,7 @@ class TmtuiApp(SafeApp[None]):
         )
 
     async def on_unmount(self) -> None:
-        gc.unfreeze()
+        thaw()
         plan = self.plan
         if isinstance(plan, WatchPlan):
             await plan.feed.close()
