@@ -1,6 +1,6 @@
 """Keys arriving in a burst (a browser's websocket delivers a fast typist's keys, or a paste,
-back to back): the step submitted by Enter holds every key typed before it. Enter is a
-priority binding and used to read the entry line before it had taken the last keys."""
+back to back): the step submitted by Enter holds every key typed before it. Enter used to be
+a priority binding, and read the entry line before it had taken the last keys."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ from tmtui.tui.human.parts import (
     problem_text,
     spaced_shown,
     steps_text,
+    typable,
     where_text,
 )
 from tmtui.tui.safe import shown
@@ -98,7 +99,7 @@ class InstanceScreen(Screen):
         if update is not None and update.error is not None:
             self._say(Text(f"not submitted: {shown(update.error)}", style="bold red"))
         elif fresh and iv.entry is not None:
-            self._set_entry(iv.entry.prefill)
+            self._set_entry(typable(iv.entry.prefill, iv.key_map))
         if not entry.disabled:
             entry.focus()
 
@@ -214,12 +215,9 @@ class InstanceScreen(Screen):
             self._preview(value)
 
     def action_submit(self) -> None:
-        # Enter is a priority binding, handled as it arrives, while the keys typed just before
-        # it may still wait in the entry line's queue (a fast typist, a paste, a browser's
-        # burst): read the entry once it has taken them
-        self.query_one("#entry", EntryLine).call_later(self._submit)
-
-    def _submit(self) -> None:
+        # Enter is not a priority binding: it reaches the screen after the keys typed just
+        # before it have reached the entry line (a fast typist, a paste, a browser's burst),
+        # so the entry read here holds them all (see EntryLine)
         if self.view.paused:
             self.human.toggle_pause()
             return
@@ -236,7 +234,7 @@ class InstanceScreen(Screen):
         if update is not None and update.ok:
             iv = update.view.instance
             if iv is not None and iv.entry is not None and update.view.phase == "instance":
-                self._set_entry(iv.entry.prefill, preview=False)
+                self._set_entry(typable(iv.entry.prefill, iv.key_map), preview=False)
             self._after(update)
 
     def _after(self, update: Update) -> None:
@@ -267,7 +265,7 @@ class InstanceScreen(Screen):
         self._keys_changed()
         self.query_one("#where", Message).say(where_text(self.view, correcting=last.step))
         append = self.human.session.settings.assist is Assist.APPEND
-        self._set_entry(last.typed if append else spaced(last.queue))
+        self._set_entry(typable(last.typed if append else spaced(last.queue), iv.key_map))
 
     def action_cancel(self) -> None:
         if self.correcting is None:
