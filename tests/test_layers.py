@@ -66,6 +66,7 @@ def test_every_package_of_tmtui_is_in_the_layers():
         ("scoring/stream.py", "import rich as _x", "headless"),
         ("model/client.py", "import textual as _x", "Only tmtui.tui imports textual"),
         ("live/trace.py", "from tmtui.model import client as _x", "Layers"),
+        ("cli/humanserve.py", "import aiohttp as _x", "imports the web server"),
     ],
 )
 def test_a_broken_rule_is_caught(tmp_path, module, line, contract):

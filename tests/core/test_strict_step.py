@@ -63,6 +63,16 @@ def test_one_step_is_read_as_the_whole_answer_reads_it(answer):
         if "think>" not in text.lower():
             assert got == want, k  # no think tag: the blocks alone decide
         assert StrictReading(text, inst.alphabet).step(k) == want, k
+        # what the step states (a tail answer's fetch and head) is read alike too
+        got_occ = StrictReading(text, inst.alphabet).occurrence(k)
+        if "think>" not in text.lower():
+            assert (got_occ is None) == (s is None), k
+            if s is not None:
+                assert (got_occ.queue, got_occ.fetch, got_occ.head_claim) == (
+                    s.queue,
+                    s.fetch,
+                    s.head_claim,
+                ), k
 
 
 def test_think_tags_fall_back_to_the_whole_parse():

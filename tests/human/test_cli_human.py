@@ -1,4 +1,5 @@
-"""`tmtui human`: the session command (checked, stored, then refused until its screen exists),
+"""`tmtui human`: the session command (checked and stored; without a terminal, refused with one
+line, the session kept for the same command in a terminal),
 `plan`, `status`, `delete` and `export`, and one clear line with exit 2 for every bad database
 or option."""
 
@@ -15,7 +16,7 @@ from tmtui.io.humanstudy import assignment
 
 from .humankit import FakeClock, db_at, session, truth, type_queue
 
-NOT_BUILT = "the terminal session screen is not built yet"
+NO_TERMINAL = "the session screen needs a terminal"
 
 
 def _one_error_line(err: str) -> str:
@@ -42,7 +43,7 @@ def test_help_shows_the_session_and_the_commands():
     assert "Usage: tmtui human" in alone.stdout
 
 
-def test_a_session_is_checked_stored_and_then_refused_until_its_screen_exists(tmp_path):
+def test_a_session_is_checked_stored_and_without_a_terminal_refused_in_one_line(tmp_path):
     db = tmp_path / "s.sqlite"
     r = invoke("human", "tmbench", "--participant", "P01", "--db", str(db), "--samples", "3,1",
                "--practice", "1", "--time-limit", "300", "--feedback", "after-instance",
@@ -54,7 +55,8 @@ def test_a_session_is_checked_stored_and_then_refused_until_its_screen_exists(tm
     )
     assert (
         lines[1]
-        == f"tmtui: error: {NOT_BUILT}: the session is stored and will resume at this point once it is"
+        == f"tmtui: error: {NO_TERMINAL} (or a browser, served): the session is stored and the "
+        "same command resumes it"
     )
     st = invoke("human", "status", "--db", str(db), "--json").json()
     (p,) = st["participants"]
@@ -127,7 +129,7 @@ def test_bad_databases_are_one_line_with_exit_2(tmp_path):
 def test_the_default_database_is_in_the_user_data_directory(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     r = invoke("human", "--participant", "P01", "--samples", "0")
-    assert r.code == 2 and NOT_BUILT in r.stderr
+    assert r.code == 2 and NO_TERMINAL in r.stderr
     where = tmp_path / "data" / "tmtui" / "human.sqlite"
     assert where.exists() and str(where) in r.stderr
     st = invoke("human", "status", "--json").json()

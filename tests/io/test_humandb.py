@@ -52,6 +52,7 @@ def test_a_new_database_has_the_schema_its_version_and_wal(tmp_path):
         "corrections",
         "events",
         "keys",
+        "invites",
     }
     assert path.read_bytes().startswith(b"SQLite format 3\x00")
     assert sniff(path) == "human-db"

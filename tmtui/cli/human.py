@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -97,13 +98,34 @@ def _open_db(db: Path | None, *, write: bool, create: bool = False) -> HumanDb:
         raise fail(str(exc)) from None
 
 
+def _can_show_screens() -> bool:
+    """A terminal to draw in, or Textual's web driver (the session served to a browser)."""
+    return bool(os.environ.get("TEXTUAL_DRIVER")) or (sys.stdin.isatty() and sys.stdout.isatty())
+
+
 def _run_screen(session: Session) -> None:
-    """Run the session screen (the terminal's, in tmtui.tui; not built yet)."""
-    session.close()
-    raise fail(
-        "the terminal session screen is not built yet: the session is stored and will resume "
-        "at this point once it is"
-    )
+    """Run the session's screens (tmtui.tui.human) until the participant leaves or is done;
+    the session is closed (its clocks saved) whatever happens."""
+    from tmtui.io.humandb import HumanDbError
+
+    if not _can_show_screens():
+        session.close()
+        raise fail(
+            "the session screen needs a terminal (or a browser, served): the session is "
+            "stored and the same command resumes it"
+        )
+    from tmtui.tui.human.app import HumanApp
+
+    tui = HumanApp(session)
+    try:
+        tui.run()
+    finally:
+        try:
+            session.close()
+        except HumanDbError as exc:
+            tui.error = tui.error or str(exc)
+    if tui.error:
+        raise fail(tui.error)
 
 
 @app.command("human", cls=HumanGroup, rich_help_panel=PANEL)
@@ -433,3 +455,7 @@ def export(
     finally:
         store.close()
     warn(f"wrote {n} record(s) to {output}" + ("" if n else " (no finished attempts yet)"))
+
+
+# the browser commands (invite, serve) register on the same group
+from tmtui.cli import humanserve as _humanserve  # noqa: E402, F401

@@ -90,8 +90,8 @@ class BatchProgress:
 
 
 class CountProgress:
-    """A count of done items out of a total (``tmtui generate``'s samples drawn, then
-    written): a rich bar on stderr on a terminal, else a plain line every 10 s."""
+    """Items done out of a total on stderr (``tmtui generate``'s samples drawn, then written;
+    ``tmtui export-gold``'s traces): a rich bar on a terminal, else a plain line every 10 s."""
 
     def __init__(self, label: str, total: int, enabled: bool) -> None:
         import time
@@ -117,17 +117,22 @@ class CountProgress:
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=Console(stderr=True, highlight=False),
-            transient=True,
+            transient=False,
             refresh_per_second=4,
         )
-        self._task = self._bar.add_task(label, total=total)
+        self._task = self._bar.add_task(label, total=total, info="")
         self._bar.start()
 
-    def update(self, done: int, total: int | None = None, label: str | None = None) -> None:
+    def update(
+        self, done: int, total: int | None = None, label: str | None = None, *, info: str = ""
+    ) -> None:
+        """``done`` of the total so far; a new ``total`` or ``label`` when the job's phase
+        changes; ``info``: a short note after the count."""
         import time
 
         if total is not None:
@@ -135,11 +140,14 @@ class CountProgress:
         if label is not None:
             self.label = label
         if self._bar is not None:
-            self._bar.update(self._task, completed=done, total=self.total, description=self.label)
+            self._bar.update(
+                self._task, completed=done, total=self.total, description=self.label, info=info
+            )
             return
         if self.total and time.monotonic() - self._last_plain >= 10:
             self._last_plain = time.monotonic()
-            warn(f"{self.label}: {done}/{self.total}")
+            note = f" · {info}" if info else ""
+            warn(f"{self.label}: {done:,}/{self.total:,}{note}")
 
     def close(self) -> None:
         if self._bar is not None:

@@ -74,6 +74,9 @@ class StepOccurrence:
     head_claim: str | None = None  # the "Head Symbol:" the model wrote for this step
     append_claim: str | None = None  # what its action line says it appends ("Append X Y ...")
     remove_claim: str | None = None  # what its action line says it removes ("Remove X Y ...")
+    # tail format: the tape position it says it read and the step it says wrote it
+    fetch: tuple[int, int] | None = None
+    length_claim: int | None = None  # tail format: the length it says the new queue has
     note: str = ""  # how the queue was chosen (e.g. an echo of the previous state skipped)
     problem: str = ""  # why no queue could be read (unparsable)
 

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from tmtui.core.parse import parse_strict
 from tmtui.core.parse_text import HEADER, THINK
-from tmtui.core.parsed import ParseResult
+from tmtui.core.parsed import ParseResult, StepOccurrence
 
 __all__ = ["StrictReading", "strict_step"]
 
@@ -83,9 +83,15 @@ def strict_step(
         return None
     if not blocks:
         return False, None
-    own = "".join(text[a:b] for a, b in blocks)
-    ps = parse_strict(own, tuple(alphabet) if alphabet else None).steps.get(step)
+    ps = _read_blocks(text, blocks, step, tuple(alphabet) if alphabet else None)
     return (True, None if ps is None else ps.queue)
+
+
+def _read_blocks(
+    text: str, blocks: list[tuple[int, int]], step: int, alphabet: tuple[str, ...] | None
+) -> StepOccurrence | None:
+    own = "".join(text[a:b] for a, b in blocks)
+    return parse_strict(own, alphabet).steps.get(step)
 
 
 class StrictReading:
@@ -113,3 +119,12 @@ class StrictReading:
                 return got
         ps = self.result.steps.get(k)
         return (ps is not None, None if ps is None else ps.queue)
+
+    def occurrence(self, k: int) -> StepOccurrence | None:
+        """Step ``k`` as the strict parser reads it (its queue and what it states, such as a
+        tail answer's fetch); None when the answer writes no readable step ``k``."""
+        if self._result is None:
+            blocks = _blocks_of(self.text, k)
+            if blocks is not None:
+                return _read_blocks(self.text, blocks, k, self.alphabet) if blocks else None
+        return self.result.steps.get(k)

@@ -26,8 +26,8 @@ def _example() -> list[str]:
     for k in (1, 2):
         head, prod = run.head_read(k), run.production(k)
         lines.append(
-            f"  step {k}: the head is {head}: append {spaced(prod)} and delete the first 2 "
-            f"symbols ({spaced(run.deleted(k))})  ->  type  {spaced(run[k])}"
+            f"  step {k}: the head is {head}: append {spaced(prod)}, delete "
+            f"{spaced(run.deleted(k))}  ->  type  {spaced(run[k])}"
         )
     return lines
 

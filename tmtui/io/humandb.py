@@ -17,7 +17,8 @@ Tables (docs/human.md lists every field): ``participants`` (a pseudonym only), `
 ``assignments`` (studies), ``sessions`` (settings, the ordered instances, clocks, the process
 working on it), ``attempts`` (one per instance per session), ``steps`` (each submitted queue,
 as typed and as read, with its times and assist), ``corrections`` (the old values), ``events``
-(pauses, focus, starts and ends) and ``keys`` (the optional key log).
+(pauses, focus, starts and ends), ``keys`` (the optional key log) and ``invites`` (the hash
+of each participant's browser link, :mod:`tmtui.io.humaninvites`).
 
 This module opens the database (checks, schema, migrations, transactions, one-line errors).
 :mod:`tmtui.io.humanrows` reads sessions, attempts and steps; :mod:`tmtui.io.humanwrites`
@@ -51,7 +52,7 @@ __all__ = [
     "now_iso",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x746D7475  # "tmtu": marks a tmtui human-attempt database
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another process's write lock
@@ -184,9 +185,18 @@ _V1 = (
     "CREATE INDEX keys_by_attempt ON keys(attempt_id)",
 )
 
+# schema 2: browser invitations (tmtui human invite / serve). One link per participant; only
+# the SHA-256 of its token is kept (a copy of the database does not open anyone's session).
+_V2 = (
+    """CREATE TABLE invites (
+        participant_id INTEGER PRIMARY KEY REFERENCES participants(id) ON DELETE CASCADE,
+        token_sha256 TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL)""",
+)
+
 # MIGRATIONS[v - 1] takes a database from schema v - 1 to v (0: an empty database). Each runs
 # inside the one transaction that also sets the new version: it happens whole or not at all.
-MIGRATIONS: list[Sequence[str]] = [_V1]
+MIGRATIONS: list[Sequence[str]] = [_V1, _V2]
 
 
 # -- opening -----------------------------------------------------------------------------------

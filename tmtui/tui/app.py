@@ -15,20 +15,19 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.notifications import SeverityLevel
 
 from tmtui.live.trace import Trace
 from tmtui.tui.commands import BindingCommands
 from tmtui.tui.memory import freeze_long_lived, thaw
-from tmtui.tui.plans import ViewPlan, WatchPlan
-from tmtui.tui.safe import install_terminal_guard, shown
+from tmtui.tui.plans import ReportPlan, ViewPlan, WatchPlan
+from tmtui.tui.safeapp import SafeApp
 
 __all__ = ["TmtuiApp", "load_keymap"]
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 
-class TmtuiApp(App[None]):
+class TmtuiApp(SafeApp[None]):
     """tmtui's terminal UI (``plan`` decides what it opens)."""
 
     TITLE = "tmtui"
@@ -41,13 +40,12 @@ class TmtuiApp(App[None]):
 
     def __init__(
         self,
-        plan: WatchPlan | ViewPlan,
+        plan: WatchPlan | ViewPlan | ReportPlan,
         *,
         theme: str = "dark",
         keymap: dict[str, str] | None = None,
         clock: Callable[[], float] | None = time.monotonic,
     ) -> None:
-        install_terminal_guard()  # the net under every widget (tmtui.tui.safe)
         super().__init__()
         self.plan = plan
         self._theme_name = THEMES.get(theme, theme)
@@ -67,48 +65,20 @@ class TmtuiApp(App[None]):
         plan = self.plan
         if isinstance(plan, WatchPlan):
             self.push_screen(self._watch_screen(plan))
+        elif isinstance(plan, ReportPlan):
+            from tmtui.tui.screens.report import ReportScreen
+
+            self.push_screen(ReportScreen(plan.report, save_path=plan.save_path))
         else:
             from tmtui.tui.screens.view import open_view
 
             open_view(self, plan)
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Every notification, as visible text: messages often hold data (a diagnosis, a file
-        name, a server's error), so none is markup and none reaches the terminal raw."""
-        super().notify(
-            shown(message, 300),
-            title=shown(title, 80),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
+    def open_report_of(self, plan: ViewPlan) -> None:
+        """The report screen of what a sample list shows (``r`` in ``tmtui view``)."""
+        from tmtui.tui.screens.report import view_report
 
-    def _refresh_notifications(self) -> None:
-        """A message came or went: the key bar shows it (textual 8.2.8, pinned, calls this
-        after every notify, expiry and clear)."""
-        super()._refresh_notifications()
-        from tmtui.tui.widgets.keybar import KeyBar
-
-        try:
-            bars = list(self.screen.query(KeyBar))
-        except Exception:  # no screen yet, or one being torn down
-            return
-        for bar in bars:
-            bar.call_later(bar.messages_changed)
-
-    def validate_title(self, title: object) -> str:
-        return shown(title, 200)
-
-    def validate_sub_title(self, sub_title: object) -> str:
-        return shown(sub_title, 200)
+        self.push_screen(view_report(plan))
 
     def _watch_screen(self, plan: WatchPlan):
         from tmtui.tui.screens.watch import DebuggerScreen

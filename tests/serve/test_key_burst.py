@@ -1,0 +1,29 @@
+"""Keys arriving in a burst (a browser's websocket delivers a fast typist's keys, or a paste,
+back to back): the step submitted by Enter holds every key typed before it. Enter is a
+priority binding and used to read the entry line before it had taken the last keys."""
+
+from __future__ import annotations
+
+from textual import events
+
+from tests.human.humankit import truth
+from tests.human.screenkit import human_app
+
+from .servekit import STEPS_OF, read_db
+
+
+async def test_enter_right_after_a_burst_of_keys_submits_them_all(tmp_path):
+    app = human_app(tmp_path, samples="0,1")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")  # the first screen
+        await pilot.pause()
+        states = truth(app.session)
+        for step in (1, 2, 3):
+            text = " ".join(states[step])
+            for ch in text:  # as the web driver posts them: no wait between keys
+                app.post_message(events.Key("space" if ch == " " else ch, ch))
+            app.post_message(events.Key("enter", "\r"))
+            await pilot.pause()
+            await pilot.pause()
+    rows = read_db(tmp_path / "study.sqlite", STEPS_OF, ("P01",))
+    assert [(r[2], r[3]) for r in rows] == [(s, " ".join(states[s])) for s in (1, 2, 3)]
