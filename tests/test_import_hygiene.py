@@ -17,6 +17,7 @@ CORE_MODULES = [
     "tmtui.core.parse_step",
     "tmtui.core.parse_tail",
     "tmtui.core.gold",
+    "tmtui.core.fetch",
     "tmtui.core.compat",
     "tmtui.core.align",
     "tmtui.core.diagnose",

@@ -9,6 +9,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.cli.clihelp import DS, invoke, run
 from tmtui.core.datasets import GenerationSpec, dump_official, generate
@@ -245,3 +247,65 @@ def test_run_with_the_tail_template_records_it_for_report(tmp_path):
     assert r.code == 0, r.stderr
     rows = {row["group"]["template"]: row["n_samples"] for row in json.loads(r.stdout)["rows"]}
     assert rows == {"tail": 4, "tmbench": 4}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 1 << 20),
+    st.integers(1, 3),
+    st.integers(1, 60),
+    st.sampled_from(FORMATS),
+    st.sampled_from([("A", "B", "C", "D", "E"), ("α", "β", "γ"), ("1", "2", "3", "4")]),
+)
+def test_every_exported_line_of_generated_instances_passes(seed, m, cap, fmt, alphabet):
+    """Property: whatever the instances, every line export_gold writes, its assistant
+    message scored by tmtui's own parser and scorer, is right at every step."""
+    import tempfile
+
+    ds = generate(
+        GenerationSpec(n=5, seed=seed, m=m, alphabet=alphabet, max_states=cap + 1), name="g"
+    )
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "g.jsonl"
+        with GoldWriter(out) as w:
+            export_gold(iter(ds), w, fmt, bins=GoldFilter(), exclusion=Exclusion())
+            w.commit()
+        recs = lines(out)
+    assert [r["instance_id"] for r in recs] == [i.id for i in ds]
+    for inst, rec in zip(ds, recs, strict=True):
+        sc = score_sample(inst, rec["messages"][2]["content"])
+        assert sc.passed and sc.verdicts == "c" * len(inst.run) and sc.diagnosis is None
+        assert rec["messages"][:2] == messages(inst, fmt)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["watch", "--template", "nope"],
+        ["run", "tmbench", "--model", "synthetic", "--template", "nope", "-o", "x.jsonl"],
+        ["prompt", "tmbench", "--index", "0", "--template", "nope"],
+    ],
+)
+def test_an_unknown_template_is_one_line(tmp_path, args, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = invoke(*args)
+    assert r.code == 2 and r.stderr.count("\n") == 1
+    assert "choose from tmbench, zero-shot, tail, indexed" in r.stderr
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_exclude_the_instances_of_a_file_of_answers(tmp_path):
+    from tests.cli.clihelp import answer, record_line
+
+    runs = tmp_path / "runs.jsonl"
+    runs.write_bytes(b"".join(record_line(i, answer(i)) for i in (4, 9)))
+    out = tmp_path / "train.jsonl"
+    r = invoke("export-gold", "tmbench", "--exclude", runs, "-o", out)
+    assert r.code == 0, r.stderr
+    ids = {x["instance_id"] for x in lines(out)}
+    assert len(ids) == 98 and not ids & {DS[4].id, DS[9].id}
+    assert "excluded 2 instances" in r.stderr
+    # a line that cannot be read could hide a held-out instance: refused
+    runs.write_bytes(record_line(4, answer(4)) + b'{"instance_id": 3}\n')
+    r = invoke("export-gold", "tmbench", "--exclude", runs, "-o", tmp_path / "o2.jsonl")
+    assert r.code == 2 and r.stderr.count("\n") == 1 and "--exclude" in r.stderr

@@ -35,6 +35,7 @@ def tail_answers(draw):
     rng = random.Random(draw(st.integers(0, 1 << 16)))
     steps = flawed_steps(inst, errors, rng=rng) or flawed_steps(inst)
     text = format_answer(steps, style=draw(st.sampled_from(["tail", "indexed"])))
+    assert "None" not in text  # every line says something (a restated halt has no rule)
     if draw(st.booleans()):
         text = text[: draw(st.integers(0, len(text)))]
     return inst, text

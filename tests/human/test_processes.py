@@ -139,3 +139,34 @@ def test_the_real_screen_killed_after_step_5_loses_no_step_and_keeps_its_time(tm
         assert a.status == "finished" and a.active_ms >= before
         (rec,) = [r for _a, r in scored_records(store)]
         assert rec.meta["human"]["steps"][4]["at_ms"] == round(at5, 3)
+
+
+def test_the_screens_run_under_textuals_web_driver(tmp_path):
+    """Served to a browser (textual-serve runs the same command with Textual's web driver,
+    no terminal): the first screen is drawn, nothing refuses for want of a terminal."""
+    import re
+    import time
+
+    db = str(tmp_path / "h.sqlite")
+    env = {**os.environ, "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
+           "COLUMNS": "100", "ROWS": "30"}  # fmt: skip
+    p = subprocess.Popen(
+        [sys.executable, "-m", "tmtui", "human", "--participant", "W01", "--db", db,
+         "--samples", "0"],
+        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert p.stdout is not None
+    out = b""
+    try:
+        end = time.monotonic() + 30
+        os.set_blocking(p.stdout.fileno(), False)
+        while b"Press Enter to begin" not in re.sub(rb"\x1b\[[0-?]*[ -/]*[@-~]", b"", out):
+            assert time.monotonic() < end and p.poll() is None, out[-500:]
+            time.sleep(0.05)
+            out += p.stdout.read() or b""
+    finally:
+        p.kill()
+        p.wait(timeout=10)
+    with HumanDb(db, write=False) as store:
+        assert rows.attempt_rows(store) == []  # the session waits on its first screen

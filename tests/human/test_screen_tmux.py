@@ -37,9 +37,8 @@ def test_a_whole_instance_typed_in_a_real_terminal(tmux_factory, tmp_path) -> No
         t.wait(f"reads as [{' '.join(states[k])}]")
         t.keys("Enter")
         t.wait(f"step {k + 1} of 30" if k + 1 < len(states) else f"step {k}   [")
-    t.keys("halt")
-    t.wait(f"Enter declares step {len(states) - 1} final")
-    t.keys("Enter")
+    # typed and Enter in one burst (a fast typist, a paste): Enter submits all of it
+    t._tmux("send-keys", "-t", "t", "halt", "Enter")
     screen = t.wait("The session is finished")
     t.keys("Enter")
     assert t.dead()

@@ -389,3 +389,32 @@ async def test_the_app_has_no_command_palette_and_no_file_keys(tmp_path):
         assert isinstance(app.screen, FeedbackScreen)
         assert not list(tmp_path.glob("*.txt")) and not list(tmp_path.glob("*.jsonl"))
     assert app.ENABLE_COMMAND_PALETTE is False
+
+
+async def test_the_step_cap_ends_the_instance_and_the_next_one_starts(tmp_path):
+    app = human_app(tmp_path, samples="0,6")
+    async with app.run_test(size=SIZE) as pilot:
+        await _begin(pilot)
+        states = _states(app)
+        assert len(states) == 31
+        for k in range(1, 31):
+            await type_entry(pilot, states[k])
+        where = _text(app, "#where")
+        assert "Instance 2 of 2" in where and "step 1 of 30" in where
+        assert _text(app, "#steps") == "no step submitted yet"
+    ((a, rec),), _ = _stored(tmp_path)
+    assert a.status == "finished" and a.end_reason == "step-cap" and len(a.steps) == 30
+    assert _score(rec).passed
+
+
+async def test_after_step_feedback_on_scored_instances(tmp_path):
+    app = human_app(tmp_path, samples="0", feedback="after-step")
+    async with app.run_test(size=SIZE) as pilot:
+        await _begin(pilot)
+        states = _states(app)
+        await type_entry(pilot, states[1])
+        assert "step 1: ✓ right" in _text(app, "#entry-message")
+        await type_entry(pilot, states[2][:-1])
+        assert "step 2: ✗" in _text(app, "#entry-message")
+        steps = _text(app, "#steps")
+        assert "✓ right" in steps and "✗ copy error" in steps

@@ -9,6 +9,7 @@ import sys
 
 from tests.tui.reportscreen import HOSTILE, fixture_report, report_app, write_fixture
 from tests.tui.tuikit import screen_lines, view_app, wait_for
+from tmtui.core.diagnose import Kind
 from tmtui.core.text import has_controls
 from tmtui.tui.screens.report import ReportScreen
 from tmtui.tui.screens.report_samples import RowSamplesScreen, row_entries
@@ -235,3 +236,73 @@ def test_x_ticks_are_round_whole_numbers() -> None:
     assert x_ticks(3, 41, 5) == [10, 20, 30, 40]
     assert x_ticks(0, 999, 4) == [0, 500]
     assert x_ticks(7, 7, 1) == [7]
+
+
+async def test_a_report_that_cannot_be_made_is_one_line(tmp_path) -> None:
+    from tmtui.report import ReportError
+
+    runs, _ = write_fixture(tmp_path)
+
+    def build(on_progress):
+        raise ReportError("--by colour: no such dimension")
+
+    app = view_app(runs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SampleListScreen))
+        app.push_screen(ReportScreen(build=build, can_go_back=True, source=str(runs)))
+        await wait_for(pilot, lambda: "no such dimension" in "\n".join(screen_lines(app)))
+        assert app.screen.report is None
+        await pilot.press("j", "enter", "c", "i")  # nothing to act on: nothing breaks
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen) is SampleListScreen)
+
+
+def test_row_entries_of_an_official_results_file(tmp_path) -> None:
+    from tests.report.reportkit import answer, write_results
+    from tmtui.report import build_report
+
+    answers = {i: answer(i, (5, Kind.COPY_ERROR) if i in (2, 4) else None) for i in range(6)}
+    answers[6] = None  # a sample without an answer: skipped, not listed
+    f = write_results(tmp_path / "official.json", answers)
+    rep = build_report([f], cache=None)
+    (row,) = rep.rows
+    entries = row_entries(rep, row)
+    refs = rep.samples(row)
+    assert [(e.item.source, e.where) for e in entries] == [(r.source, r.where) for r in refs]
+    assert len(entries) == row.n == 6
+    assert [e.passed for e in entries[:2]] == [False, False] and all(e.passed for e in entries[2:])
+
+
+def test_a_row_without_comparisons_says_why(tmp_path) -> None:
+    from tests.report.reportkit import answer, record, write_records
+    from tmtui.report import build_report
+    from tmtui.tui.screens.report import pairs_text
+
+    rep = fixture_report(tmp_path)
+    assert "compared only when named" in pairs_text(rep, rep.row("humans (all)")).plain
+    assert "model-a vs model-b" in pairs_text(rep, rep.row("model-b")).plain
+    many = [record(0, answer(0), model=f"m{k}") for k in range(9)]
+    f = write_records(tmp_path / "many.jsonl", many)
+    big = build_report([f], cache=None, bootstrap=0)
+    assert "give --vs ROW" in pairs_text(big, big.rows[0]).plain
+    apart = write_records(tmp_path / "apart.jsonl", [record(0, answer(0), model="x"),
+                                                     record(1, answer(1), model="y")])  # fmt: skip
+    none = build_report([apart], cache=None, bootstrap=0)
+    assert "no two rows answered the same instances" in pairs_text(none, none.rows[0]).plain
+
+
+async def test_the_head_line_says_when_the_other_parser_reads_rows_differently(tmp_path) -> None:
+    from tests.report.reportkit import answer, record, write_records
+    from tmtui.report import build_report
+
+    # "echo" answers restate the previous queue: the official regex reads them differently
+    recs = [record(i, answer(i, style="echo"), model="echoes") for i in range(3)]
+    rep = build_report([write_records(tmp_path / "echo.jsonl", recs)], cache=None)
+    assert rep.rows[0].differs
+    for size, want in (((120, 40), "tmbench reads 1 row differently (see the details)"),
+                       ((80, 24), "tmbench reads 1 row differently")):  # fmt: skip
+        app = report_app(rep)
+        async with app.run_test(size=size) as pilot:
+            await _report_shown(pilot)
+            head = screen_lines(app)[0]
+            assert want in head and "3 scored samples" in head

@@ -87,6 +87,33 @@ class _Inputs:
                     forget()
 
 
+def _is_dataset(spec: str) -> bool:
+    """An official dataset or results file (else: another kind tmtui reads, or an error)."""
+    from tmtui.io.sources import OfficialSource, SourceError, kind_of
+
+    p = Path(spec)
+    if not p.exists():
+        raise fail(f"--exclude {spec}: no such file, and not a preset")
+    try:
+        return kind_of(p) is OfficialSource
+    except SourceError as exc:
+        raise fail(f"--exclude {exc}") from None
+
+
+def _exclude_answered(ex: Any, spec: str) -> None:
+    """Hold out the instances of a file of answers (tmtui records, human attempts)."""
+    from tmtui.io.sources import ItemError, SourceError, iter_items
+
+    try:
+        for item in iter_items(spec):
+            if isinstance(item, ItemError):
+                raise fail(f"--exclude {item}: every held-out instance must be readable")
+            inst = item.instance
+            ex.add(inst.id, inst.init, inst.rules)
+    except SourceError as exc:
+        raise fail(f"--exclude {exc}") from None
+
+
 def _exclusion(files: list[str]) -> Any:
     """Every instance of the held-out files. A file that cannot be read whole is an error:
     an instance held out only in part could leak into the training data."""
@@ -98,6 +125,9 @@ def _exclusion(files: list[str]) -> Any:
         if spec in PRESETS:
             for inst in generate_preset(spec):
                 ex.add(inst.id, inst.init, inst.rules)
+            continue
+        if not _is_dataset(spec):
+            _exclude_answered(ex, spec)
             continue
         inputs = _Inputs([spec])
         if inputs.file_errors:
@@ -141,8 +171,8 @@ def export_gold(
         list[str] | None,
         typer.Option(
             "--exclude",
-            help="A benchmark file (or preset) whose instances are left out: by id, and by "
-            "rules and initial queue under any id. Repeatable.",
+            help="A benchmark file, preset, or file of answers (tmtui records) whose instances "
+            "are left out: by id, and by rules and initial queue under any id. Repeatable.",
         ),
     ] = None,
     limit: Annotated[

@@ -63,7 +63,8 @@ def _tail_body(s: ModelStep) -> str:
         pos, writer = s.fetch
         lines.append(f"   - Read: {s.head} from position {pos} (written by step {writer})\n")
     appended = _sp(s.appended) if s.appended else "nothing"
-    lines.append(f"   - Rule: {s.head} : {appended}\n")
+    if s.head is not None:
+        lines.append(f"   - Rule: {s.head} : {appended}\n")
     lines.append(f"   - Delete: {_sp(s.removed or '') or 'nothing'}\n")
     where = ""
     if s.appended and s.at is not None and s.queue is not None:

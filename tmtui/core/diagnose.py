@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from tmtui.core.align import Alignment, Verdict, align, differing_span, local_validity
+from tmtui.core.fetch import stated_fetch, wrong_fetch
 from tmtui.core.parsed import ParseResult, ParserMode, StepOccurrence
 from tmtui.core.strict_step import StrictReading
 from tmtui.core.tagsystem import Run, TagSystem
@@ -393,8 +394,8 @@ def diagnose(
         )
     prev = run.state(k - 1)
     ps = alignment.steps[k].parsed
-    claims, borrowed = _claims_at(ps, strict, k)
-    wrong_read = _wrong_fetch(run, k, claims, borrowed)
+    claims, borrowed = stated_fetch(ps, strict, k)
+    wrong_read = wrong_fetch(run, k, claims, borrowed)
     if wrong_read is not None:
         return Diagnosis(Kind.WRONG_READ, k, wrong_read[0], wrong_read[1], **base)
     kind, msg, detail = explain_transition(system, prev, got, ps)
@@ -411,69 +412,6 @@ def diagnose(
     elif not msg.startswith(("copy error", "premature")):
         msg = f"{kind.label}: {msg}"
     return Diagnosis(kind, k, msg, detail, **base)
-
-
-_BORROWED = "the fetch the answer states, as the strict parser reads it: the official regex reads only queues"
-
-
-def _claims_at(
-    ps: StepOccurrence | None, strict: ParseResult | StrictReading | None, k: int
-) -> tuple[StepOccurrence | None, bool]:
-    """The step's stated fetch and head: its own, or (the official regex reads only queues)
-    the strict reading's of the same step when that reads the same queue. True: borrowed."""
-    if ps is not None and ps.fetch is not None:
-        return ps, False
-    if strict is None:
-        other = None
-    elif isinstance(strict, StrictReading):
-        other = strict.occurrence(k)
-    else:
-        other = strict.steps.get(k)
-    if ps is not None and other is not None and other.fetch is not None and other.queue == ps.queue:
-        return other, True
-    return ps, False
-
-
-def _wrong_fetch(
-    run: Run, k: int, claims: StepOccurrence | None, borrowed: bool
-) -> tuple[str, dict] | None:
-    """(message, detail) when step k's stated fetch is not the true one and the step read a
-    symbol other than the true head (or does not say which); None otherwise."""
-    if claims is None or claims.fetch is None:
-        return None
-    pos, writer = claims.fetch
-    want_pos, want_writer = run.read_cell(k), run.read_from_step(k)
-    if (pos, writer) == (want_pos, want_writer):
-        return None
-    head = run.head_read(k)
-    read = claims.head_claim
-    if read == head:
-        return None  # the right symbol read: the fetch is mis-stated, not the cause
-    detail = {
-        "position": pos,
-        "written_by": writer,
-        "expected_position": want_pos,
-        "expected_written_by": want_writer,
-        "head": head,
-        "read": read,
-        "claimed": True,
-    }
-    if pos == want_pos:
-        msg = (
-            f"read the wrong cell: took position {pos} as written by step {writer}; "
-            f"step {want_writer} wrote it"
-        )
-    else:
-        msg = (
-            f"read the wrong cell: took position {pos} (written by step {writer}) "
-            f"instead of position {want_pos} (written by step {want_writer})"
-        )
-    if read is not None:
-        msg += f", read {read} instead of {head}"
-    if borrowed:
-        msg += f" ({_BORROWED})"
-        detail["borrowed"] = True
-    return msg, detail
 
 
 def _findings(alignment: Alignment, run: Run) -> Diagnosis | None:

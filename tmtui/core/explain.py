@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from tmtui.core.align import Verdict, differing_span, judge
 from tmtui.core.diagnose import Diagnosis, Kind, explain_transition
+from tmtui.core.fetch import own_wrong_read
 from tmtui.core.parsed import ParsedStep
 from tmtui.core.tagsystem import Run
 from tmtui.core.text import one_line
@@ -221,28 +222,13 @@ def _reason(
             Kind.FAILURE_TO_HALT,
         )
     own = f"new error (from the model's own step {step - 1})"
-    wrong_read = _own_wrong_read(step, run.m, prev.queue, cur)
+    wrong_read = own_wrong_read(step, run.m, prev.queue, cur)
     if wrong_read is not None:
         return Reason(ReasonKind.NEW_ERROR, f"{own}: {wrong_read}", Kind.WRONG_READ)
     # (a new error's position is in the model's own next queue, not in the true one the
     # step panel compares with: it is left to the message)
     kind, msg, _detail = explain_transition(system, prev.queue, cur.queue, cur)
     return Reason(ReasonKind.NEW_ERROR, f"{own}: {msg}", kind)
-
-
-def _own_wrong_read(step: int, m: int, prev: str, cur: ParsedStep) -> str | None:
-    """A tail answer's stated fetch off its own head: a symbol other than the head of its own
-    previous queue, read from a position other than that head's (m*(step-1))."""
-    if cur.fetch is None or not prev or cur.head_claim in (None, prev[0]):
-        return None
-    pos, writer = cur.fetch
-    if pos == m * (step - 1):
-        return None
-    return (
-        f"read the wrong cell: took position {pos} (written by step {writer}) instead of "
-        f"position {m * (step - 1)} (the head of its own queue), read {cur.head_claim} "
-        f"instead of {prev[0]}"
-    )
 
 
 def _position(detail: Mapping[str, object]) -> int | None:

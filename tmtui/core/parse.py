@@ -360,15 +360,15 @@ class StrictParser(StepReader):
                     f"written {n} times; occurrence {won_at + 1} counts "
                     "(the later ones have no readable queue)"
                 )
-                parsed = _as_parsed(won, n, why)
+                parsed = ParsedStep.of(won, n, why)
                 self._steps[step] = parsed
-                if prev is not None and not _same(prev, parsed):
+                if prev is not None and not prev.reads_as(parsed):
                     # this occurrence was reported readable earlier in its block; take it back
                     self._events.append(StepEvent(parsed, revised=True))
                 return
             why = f"written {n} times; the last readable occurrence counts (a revision)"
-        parsed = _as_parsed(occ, n, why)
-        if prev is not None and _same(prev, parsed):
+        parsed = ParsedStep.of(occ, n, why)
+        if prev is not None and prev.reads_as(parsed):
             self._steps[step] = parsed
             return
         self._steps[step] = parsed
@@ -389,37 +389,6 @@ class StrictParser(StepReader):
         occurrences.append(occ)
         if occ.halt and occ.queue is not None and self._halt_step is None:
             self._halt_step = block.step
-
-
-def _as_parsed(occ: StepOccurrence, n: int, why: str) -> ParsedStep:
-    return ParsedStep(
-        step=occ.step,
-        queue=occ.queue,
-        span=occ.span,
-        header_span=occ.header_span,
-        halt=occ.halt,
-        stop=occ.stop,
-        unknown=occ.unknown,
-        head_claim=occ.head_claim,
-        append_claim=occ.append_claim,
-        remove_claim=occ.remove_claim,
-        fetch=occ.fetch,
-        length_claim=occ.length_claim,
-        note=occ.note,
-        problem=occ.problem,
-        occurrences=n,
-        why=why,
-    )
-
-
-def _same(a: ParsedStep, b: ParsedStep) -> bool:
-    return (a.queue, a.span, a.halt, a.stop, a.problem) == (
-        b.queue,
-        b.span,
-        b.halt,
-        b.stop,
-        b.problem,
-    )
 
 
 def parse_strict(text: str, alphabet: tuple[str, ...] | list[str] | None = None) -> ParseResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 __all__ = [
@@ -87,6 +87,28 @@ class ParsedStep(StepOccurrence):
 
     occurrences: int = 1  # how many times the step number was written
     why: str = ""  # which occurrence won and why, when there were several
+
+    @classmethod
+    def of(cls, occ: StepOccurrence, occurrences: int, why: str) -> ParsedStep:
+        """The reading of the occurrence that counts, among ``occurrences``."""
+        step = cls(**{name: getattr(occ, name) for name in _OCCURRENCE_FIELDS})
+        step.occurrences = occurrences
+        step.why = why
+        return step
+
+    def reads_as(self, other: ParsedStep) -> bool:
+        """The same reading (queue, where it stands, halt and stop marks, problem): what a
+        live reader needs to hear about again when it changes."""
+        return (self.queue, self.span, self.halt, self.stop, self.problem) == (
+            other.queue,
+            other.span,
+            other.halt,
+            other.stop,
+            other.problem,
+        )
+
+
+_OCCURRENCE_FIELDS = tuple(f.name for f in fields(StepOccurrence))
 
 
 @dataclass

@@ -5,18 +5,28 @@ widget that shows text fitted to its width."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input
 
 __all__ = ["EntryLine", "Fitted", "Message"]
 
 
-class EntryLine(Input):
+class EntryLine(Input, inherit_bindings=False):
     """An :class:`Input` that calls ``on_key(key)`` for each key pressed on it (the character
-    for a printable key, else the key's name) and for a paste (``paste:<text>``)."""
+    for a printable key, else the key's name) and for a paste (``paste:<text>``).
+
+    Enter, ↑ and the screen's other keys are not its own (nor a scroll view's): they reach
+    the screen's bindings after the keys typed before them have reached the entry, so a fast
+    typist's (or a paste's) last character is never left out of what Enter submits."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        b for b in Input.BINDINGS if isinstance(b, Binding) and b.key != "enter"
+    ]
 
     DEFAULT_CSS = """
     EntryLine {
@@ -75,9 +85,9 @@ class Fitted(Widget):
 
 
 class Message(Widget):
-    """The line under the entry (what it reads as, or why not): a fixed height, so that a
-    new message repaints only itself, never the layout of the screen (it changes with every
-    key)."""
+    """Text that changes often in a place of fixed height (the line under the entry, which
+    changes with every key; the top line, with every tick of the clock): a new text repaints
+    only itself, never the layout of the screen."""
 
     DEFAULT_CSS = """
     Message {

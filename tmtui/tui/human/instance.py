@@ -51,13 +51,16 @@ class InstanceScreen(Screen):
         self.correcting: int | None = None  # the step being corrected
         self._draft = ""  # the entry as it was before a correction began
         self._shown_instance: tuple | None = None
+        self._set: str | None = None  # a value the screen put in the entry (no preview due)
+        self._keys_state: tuple | None = None
+        self._label_shown: Text | None = None
 
     @property
     def human(self) -> Driver:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Static(id="where", markup=False)
+        yield Message(id="where")
         yield Fitted(id="problem", classes="panel")
         with VerticalScroll(id="steps-box", classes="panel"):
             yield Fitted(id="steps")
@@ -90,27 +93,28 @@ class InstanceScreen(Screen):
         self.query_one("#steps", Fitted).set(lambda w: steps_text(iv, w))
         self.query_one("#steps-box", VerticalScroll).scroll_end(animate=False)
         self._label()
-        self.query_one("#where", Static).update(where_text(view, correcting=self.correcting))
+        self.query_one("#where", Message).say(where_text(view, correcting=self.correcting))
         self._held(view)
         if update is not None and update.error is not None:
             self._say(Text(f"not submitted: {shown(update.error)}", style="bold red"))
         elif fresh and iv.entry is not None:
-            entry.value = iv.entry.prefill
-            entry.cursor_position = len(entry.value)
-            self._preview(entry.value)
+            self._set_entry(iv.entry.prefill)
         if not entry.disabled:
             entry.focus()
 
     def show_clock(self, view: View) -> None:
         """Only the clock moved (the timer)."""
         self.view = view
-        self.query_one("#where", Static).update(where_text(view, correcting=self.correcting))
+        self.query_one("#where", Message).say(where_text(view, correcting=self.correcting))
 
     def _label(self) -> None:
         iv = self.view.instance
         if iv is None or iv.entry is None:
             return
-        self.query_one("#entry-label", Static).update(entry_label(iv, iv.entry, self.correcting))
+        label = entry_label(iv, iv.entry, self.correcting)
+        if label != self._label_shown:  # (a new label may change the layout: only then)
+            self._label_shown = label
+            self.query_one("#entry-label", Static).update(label)
 
     def _held(self, view: View) -> None:
         held = view.paused or not view.focused
@@ -185,7 +189,29 @@ class InstanceScreen(Screen):
 
     @on(Input.Changed, "#entry")
     def _changed(self, event: Input.Changed) -> None:
+        if self._set is not None and event.value == self._set:
+            self._set = None  # the screen's own change: it has said what it had to
+            return
+        self._set = None
         self._preview(event.value)
+
+    def _keys_changed(self) -> None:
+        """The key bar again, only when which keys apply has changed (it is rebuilt)."""
+        iv = self.view.instance
+        state = (self.correcting, iv is not None and iv.correctable is not None)
+        if state != self._keys_state:
+            self._keys_state = state
+            self.refresh_bindings()
+
+    def _set_entry(self, value: str, *, preview: bool = True) -> None:
+        """Put ``value`` in the entry, the cursor at its end (and say what it reads as)."""
+        entry = self.query_one("#entry", EntryLine)
+        if entry.value != value:
+            self._set = value
+        entry.value = value
+        entry.cursor_position = len(value)
+        if preview:
+            self._preview(value)
 
     def action_submit(self) -> None:
         # Enter is a priority binding, handled as it arrives, while the keys typed just before
@@ -203,21 +229,20 @@ class InstanceScreen(Screen):
             update = self.human.correct(text)
             if update is not None and update.ok:
                 self.correcting = None
-                entry.value = self._draft
+                self._set_entry(self._draft, preview=False)
                 self._after(update)
             return
         update = self.human.submit(text)
         if update is not None and update.ok:
             iv = update.view.instance
             if iv is not None and iv.entry is not None and update.view.phase == "instance":
-                entry.value = iv.entry.prefill
-                entry.cursor_position = len(entry.value)
+                self._set_entry(iv.entry.prefill, preview=False)
             self._after(update)
 
     def _after(self, update: Update) -> None:
         self._label()
-        self.refresh_bindings()
-        self.query_one("#where", Static).update(where_text(update.view))
+        self._keys_changed()
+        self.query_one("#where", Message).say(where_text(update.view))
         self._preview(self.query_one("#entry", EntryLine).value)
         for ev in update.events:
             if ev.feedback is not None:
@@ -238,27 +263,20 @@ class InstanceScreen(Screen):
         entry = self.query_one("#entry", EntryLine)
         self._draft = entry.value
         self.correcting = last.step
-        if self.human.session.settings.assist is Assist.APPEND:
-            entry.value = last.typed
-        else:
-            entry.value = spaced(last.queue)
-        entry.cursor_position = len(entry.value)
         self._label()
-        self.refresh_bindings()
-        self.query_one("#where", Static).update(where_text(self.view, correcting=last.step))
-        self._preview(entry.value)
+        self._keys_changed()
+        self.query_one("#where", Message).say(where_text(self.view, correcting=last.step))
+        append = self.human.session.settings.assist is Assist.APPEND
+        self._set_entry(last.typed if append else spaced(last.queue))
 
     def action_cancel(self) -> None:
         if self.correcting is None:
             return
         self.correcting = None
-        entry = self.query_one("#entry", EntryLine)
-        entry.value = self._draft
-        entry.cursor_position = len(entry.value)
         self._label()
-        self.refresh_bindings()
-        self.query_one("#where", Static).update(where_text(self.view))
-        self._preview(entry.value)
+        self._keys_changed()
+        self.query_one("#where", Message).say(where_text(self.view))
+        self._set_entry(self._draft)
 
     def action_halt(self) -> None:
         """The halt key: the entry says ``halt``, and Enter confirms it."""
@@ -266,7 +284,5 @@ class InstanceScreen(Screen):
             return
         if self.correcting is not None:
             self.action_cancel()
-        entry = self.query_one("#entry", EntryLine)
-        entry.value = "halt"
-        entry.cursor_position = len(entry.value)
-        entry.focus()
+        self._set_entry("halt")
+        self.query_one("#entry", EntryLine).focus()

@@ -2,7 +2,8 @@
 :mod:`tmtui.tui.screens.keys`).
 
 Letters, digits and most punctuation belong to the entry line, so the session's own keys are
-Enter, the arrows, Escape and a few control keys (bound before the entry line's own) that neither terminals, tmux nor browsers
+Enter, the arrows, Escape and a few control keys (not the entry line's: they come to the
+screen in order, after the keys typed before them) that neither terminals, tmux nor browsers
 keep for themselves (no ctrl+t, ctrl+w, ctrl+n, ctrl+h, ctrl+s, ctrl+o).
 """
 
@@ -43,13 +44,13 @@ INTRO_KEYS: list[BindingType] = [
 
 INSTANCE_KEYS: list[BindingType] = [
     _k("enter", "submit", "submit", "Submit the entry as the next step", "human.submit",
-       display="⏎", priority=True),
+       display="⏎"),
     _k("up", "correct", "correct last step", "Correct the last submitted step",
-       "human.correct", display="↑", priority=True),
+       "human.correct", display="↑"),
     _k("escape", "cancel", "cancel the correction", "Cancel the correction", "human.cancel",
-       display="esc", priority=True),
+       display="esc"),
     _k(HALT_KEY, "halt", "halt", "Halt: declare the last submitted queue final (Enter "
-       "confirms)", "human.halt", display="^g", priority=True),
+       "confirms)", "human.halt", display="^g"),
 ]  # fmt: skip
 
 FEEDBACK_KEYS: list[BindingType] = [

@@ -109,7 +109,7 @@ def where_text(view: View, *, correcting: int | None = None) -> Text:
     if view.paused:
         t.append("  ·  PAUSED", style="bold reverse")
     elif not view.focused:
-        t.append("  ·  clock stopped (window not focused)", style="bold")
+        t.append("  ·  clock stopped", style="bold")
     return t
 
 

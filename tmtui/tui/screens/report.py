@@ -15,6 +15,7 @@ here in a thread (from ``tmtui view``: the file shown, and the compared one).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -27,6 +28,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from tmtui.io.sources import SourceError
+from tmtui.report.build import BuildProgress, ReportError
 from tmtui.report.markdown import diff_text, p_text
 from tmtui.report.paired import Comparison
 from tmtui.report.tables import Report, Row
@@ -39,10 +42,11 @@ from tmtui.tui.screens.report_table import (
     report_cells,
     row_detail,
 )
+from tmtui.tui.widgets.fitting import Part, fit_parts
 from tmtui.tui.widgets.keybar import KeyBar
 from tmtui.tui.widgets.plot_curves import CURVES, CurvePlot, curve_caption
 
-__all__ = ["ReportScreen", "comparison_text", "view_report"]
+__all__ = ["ReportScreen", "comparison_text", "pairs_text", "view_report"]
 
 SHORT = 34  # lines: below, the plot and the details (the row's words, the n behind the plot's
 # points, the comparisons) take turns; above, both are shown (``i``: the details in full)
@@ -55,7 +59,8 @@ def _count(n: int, what: str) -> str:
 def comparison_text(c: Comparison) -> Text:
     """One paired comparison in words: who passed, McNemar, the SWA difference."""
     a, b = shown(c.a, 40), shown(c.b, 40)
-    t = Text(f"{a} vs {b}", style="bold")
+    t = Text()
+    t.append(f"{a} vs {b}", style="bold")
     t.append(
         f": {c.pairs} pairs · both {c.both} · neither {c.neither} · {a} only {c.only_a}"
         f" · {b} only {c.only_b} · McNemar p {p_text(c.mcnemar_p)}"
@@ -64,6 +69,21 @@ def comparison_text(c: Comparison) -> Text:
     if c.note:
         t.append(f" · {shown(c.note)}", style="dim")
     return t
+
+
+def pairs_text(rep: Report, row: Row) -> Text:
+    """The paired comparisons of a row, or why there is none."""
+    pairs = [c for c in rep.comparisons if row.label in (c.a, c.b)]
+    if pairs:
+        return Text("\n").join(comparison_text(c) for c in pairs)
+    why = next((n for n in rep.notes if "--vs" in n), None)
+    if why is not None:  # too many rows to compare every pair
+        return Text(f"no paired comparison: {shown(why)}")
+    if row.kind == "humans" and rep.vs is None:
+        return Text("the pooled humans are compared only when named: --vs 'humans (all)'")
+    if rep.comparisons:
+        return Text(f"{len(rep.comparisons)} paired comparison(s), none of this row")
+    return Text("no paired comparison (no two rows answered the same instances)")
 
 
 class ReportTable(DataTable, inherit_bindings=False):
@@ -80,10 +100,10 @@ def view_report(plan: ViewPlan) -> ReportScreen:
     in a thread with the view's parser and the defaults of ``tmtui report``."""
     paths = [plan.path] + ([plan.compare] if plan.compare is not None else [])
 
-    def build() -> Report:
+    def build(on_progress: Callable[[BuildProgress], None]) -> Report:
         from tmtui.report import DigestCache, build_report
 
-        return build_report(paths, parser=plan.mode, cache=DigestCache())
+        return build_report(paths, parser=plan.mode, cache=DigestCache(), on_progress=on_progress)
 
     return ReportScreen(
         build=build,
@@ -128,7 +148,7 @@ class ReportScreen(Screen):
         self,
         report: Report | None = None,
         *,
-        build: Callable[[], Report] | None = None,
+        build: Callable[[Callable[[BuildProgress], None]], Report] | None = None,
         save_path: Path = Path("tmtui-saved.jsonl"),
         can_go_back: bool = False,
         source: str = "",
@@ -167,9 +187,18 @@ class ReportScreen(Screen):
     @work(thread=True, exclusive=True, group="report")
     def _build(self) -> None:
         assert self.build is not None
+        last = [0.0]
+
+        def progress(p: BuildProgress) -> None:
+            now = time.monotonic()
+            if now - last[0] > 0.2:
+                last[0] = now
+                text = f"making the report: {p.files_done}/{p.files_total} files · {p.samples:,} samples"
+                self.app.call_from_thread(self._head, Text(text))
+
         try:
-            rep = self.build()
-        except Exception as exc:  # ReportError: one line, shown as it is
+            rep = self.build(progress)
+        except (ReportError, SourceError, OSError) as exc:  # one line, shown as it is
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._built, rep)
@@ -186,19 +215,36 @@ class ReportScreen(Screen):
     def _head(self, text: Text) -> None:
         self.query_one("#report-head", Static).update(text)
 
-    def _show(self) -> None:
+    def _head_line(self) -> Text:
+        """What was read, fitted to the width: the counts stay, the words give way."""
         rep = self.report
         assert rep is not None
         mode = rep.mode
-        files = len(rep.files)
-        head = Text(
-            f"parser {mode.value} ({mode.version}) · {_count(files, 'file')}"
-            f" · {_count(rep.n_samples, 'scored sample')} · {_count(len(rep.rows), 'row')}"
-        )
+        parts = [
+            Part.of(f"parser {mode.value} ({mode.version})", f"{mode.value}", importance=2),
+            Part.of(f" · {_count(len(rep.files), 'file')}", importance=1),
+            Part.of(f" · {_count(rep.n_samples, 'scored sample')}", f" · n {rep.n_samples}"),
+            Part.of(f" · {_count(len(rep.rows), 'row')}", importance=1),
+        ]
+        differ = sum(1 for r in rep.rows if r.differs and r.kind != "humans")
+        if rep.compared and differ:
+            other = mode.other.value
+            parts.append(Part.of(
+                f" · {other} reads {_count(differ, 'row')} differently (see the details)",
+                f" · {other} reads {_count(differ, 'row')} differently", style="bold",
+                importance=3,
+            ))  # fmt: skip
         bad = len(rep.errors) + len(rep.fatal)
         if bad:
-            head.append(f" · {bad} bad record(s) or file(s)", style="yellow")
-        self._head(head)
+            parts.append(Part.of(f" · {bad} bad record(s) or file(s)", f" · {bad} bad",
+                                 style="yellow"))  # fmt: skip
+        width = max(1, self.query_one("#report-head").size.width or self.app.size.width - 2)
+        return fit_parts(parts, width)
+
+    def _show(self) -> None:
+        rep = self.report
+        assert rep is not None
+        self._head(self._head_line())
         self._rebuild()
         for msg in rep.fatal[:1] + [f"{e['source']}: {e['where']}: {e['message']}"
                                     for e in rep.errors[:1]]:  # fmt: skip
@@ -210,6 +256,7 @@ class ReportScreen(Screen):
         self.set_class(event.size.height < SHORT, "-short")
         self.refresh_bindings()
         if self.report is not None:
+            self.call_after_refresh(lambda: self._head(self._head_line()))
             self.call_after_refresh(self._rebuild)
 
     def _rebuild(self) -> None:
@@ -262,14 +309,7 @@ class ReportScreen(Screen):
         self.query_one("#report-caption", Static).update(
             Text(f"{curve.title} (x: {curve.xlabel}) · " + curve_caption(row, curve.key))
         )
-        pairs = [c for c in rep.comparisons if row.label in (c.a, c.b)]
-        if pairs:
-            text = Text("\n").join(comparison_text(c) for c in pairs)
-        elif rep.comparisons:
-            text = Text(f"{len(rep.comparisons)} paired comparison(s), none of this row")
-        else:
-            text = Text("no paired comparison (no two rows answered the same instances)")
-        self.query_one("#report-pairs", Static).update(text)
+        self.query_one("#report-pairs", Static).update(pairs_text(rep, row))
 
     # -- actions ----------------------------------------------------------------------
     def key_unavailable(self, action: str) -> str | None:

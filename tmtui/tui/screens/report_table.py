@@ -54,7 +54,8 @@ def _fig(name: str) -> Callable[[Row, int], Text]:
 
 def _name(r: Row, width: int) -> Text:
     style = "italic" if r.kind == "humans" else "bold"
-    t = Text(clip_words(shown(r.label), width), style=style)
+    t = Text()
+    t.append(clip_words(shown(r.label), width), style=style)
     note = shown(r.note)
     if note and cell_len(note) <= width:  # else it is in the detail line only
         t.append("\n" + note, style="yellow")
@@ -83,7 +84,8 @@ def _other(r: Row, _w: int) -> Text:
         return Text("—")
     if not r.differs:
         return Text("same", style="dim")
-    t = Text(f"{o.swa_uniform:.1f} · {o.pass_rate:.1f}", style="bold")
+    t = Text()
+    t.append(f"{o.swa_uniform:.1f} · {o.pass_rate:.1f}", style="bold")
     t.append(f"\n{r.read_differently} read diff.", style="dim")
     return t
 
@@ -191,7 +193,8 @@ def report_cells(r: Row, cols: Sequence[ReportColumn]) -> list[Text]:
 def row_detail(report: Report, r: Row) -> Text:
     """Everything about one row in a few words (wrapped, never cut): its name, its figures'
     sample counts, the diagnosis mix, the other parser's reading, what was not scored."""
-    t = Text(shown(r.label, 200), style="bold")
+    t = Text()
+    t.append(shown(r.label, 200), style="bold")
     s = r.score
     if s is None or not s.n_samples:
         t.append(f" · {shown(r.note)}", style="yellow")
