@@ -73,6 +73,11 @@ def test_one_step_is_read_as_the_whole_answer_reads_it(answer):
                     s.fetch,
                     s.head_claim,
                 ), k
+        # one reading asked both ways reads the step's blocks once, and says the same
+        shared = StrictReading(text, inst.alphabet)
+        occ = shared.occurrence(k)
+        assert shared.step(k) == want, k
+        assert shared.occurrence(k) is occ, k
 
 
 def test_think_tags_fall_back_to_the_whole_parse():

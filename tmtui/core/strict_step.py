@@ -95,15 +95,18 @@ def _read_blocks(
 
 
 class StrictReading:
-    """An answer's strict reading, made only as far as it is asked for: one step's queue
-    (:meth:`step`, cheap) or the whole reading (:attr:`result`, parsed once)."""
+    """An answer's strict reading, made only as far as it is asked for: one step (:meth:`step`,
+    :meth:`occurrence`: its blocks read once, cheap) or the whole reading (:attr:`result`,
+    parsed once)."""
 
-    __slots__ = ("_result", "alphabet", "text")
+    __slots__ = ("_one", "_result", "alphabet", "text")
 
     def __init__(self, text: str, alphabet: Sequence[str] | None = None) -> None:
         self.text = text
         self.alphabet = tuple(alphabet) if alphabet else None
         self._result: ParseResult | None = None
+        # step -> (written, the step as read) from its own blocks; None: the whole parse decides
+        self._one: dict[int, tuple[bool, StepOccurrence | None] | None] = {}
 
     @property
     def result(self) -> ParseResult:
@@ -111,20 +114,31 @@ class StrictReading:
             self._result = parse_strict(self.text, self.alphabet)
         return self._result
 
+    def _read_one(self, k: int) -> tuple[bool, StepOccurrence | None] | None:
+        if k not in self._one:
+            blocks = _blocks_of(self.text, k)
+            if blocks is None:
+                self._one[k] = None
+            elif not blocks:
+                self._one[k] = (False, None)
+            else:
+                self._one[k] = (True, _read_blocks(self.text, blocks, k, self.alphabet))
+        return self._one[k]
+
     def step(self, k: int) -> tuple[bool, str | None]:
         """(written, queue) of step ``k``."""
         if self._result is None:
-            got = strict_step(self.text, k, self.alphabet)
+            got = self._read_one(k)
             if got is not None:
-                return got
+                return (got[0], None if got[1] is None else got[1].queue)
         ps = self.result.steps.get(k)
         return (ps is not None, None if ps is None else ps.queue)
 
     def occurrence(self, k: int) -> StepOccurrence | None:
         """Step ``k`` as the strict parser reads it (its queue and what it states, such as a
-        tail answer's fetch); None when the answer writes no readable step ``k``."""
+        tail answer's fetch); None when the answer writes no step ``k``."""
         if self._result is None:
-            blocks = _blocks_of(self.text, k)
-            if blocks is not None:
-                return _read_blocks(self.text, blocks, k, self.alphabet) if blocks else None
+            got = self._read_one(k)
+            if got is not None:
+                return got[1]
         return self.result.steps.get(k)
