@@ -355,3 +355,19 @@ def test_json_of_a_file_of_failed_requests_only_still_reports_them(tmp_path):
     assert r.code == 2
     d = r.json()
     assert d["request_errors"] == 1 and d["not_attempted"][0]["error"] == "HTTP 404"
+
+
+def test_a_long_runs_step_accuracy_is_printed_one_step_in_k():
+    """A 2,001-step ACC(i) is not 2,001 numbers on the terminal: one step in k, step:value,
+    the first and last steps among them; a TMBench-sized run still prints every step."""
+    from tmtui.cli.render import ACC_SHOWN, _step_accuracy_line
+
+    head, line = _step_accuracy_line([100.0] * 31)
+    assert head == "steps 0..30" and len(line.split()) == 31
+    acc = [100.0 - i / 40 for i in range(2001)]  # percentages, as the scorer gives them
+    head, line = _step_accuracy_line(acc)
+    pairs = [p.split(":") for p in line.split()]
+    steps = [int(s) for s, _ in pairs]
+    assert len(pairs) <= ACC_SHOWN and steps[0] == 0 and steps[-1] == 2000
+    assert steps == sorted(set(steps)) and "one in" in head and "--json" in head
+    assert pairs[-1][1] == "50.0"

@@ -60,6 +60,21 @@ _ROW_ORDER = (
 )
 
 
+ACC_SHOWN = 61  # up to this many steps, every ACC(i) is printed (TMBench's cap is 30)
+
+
+def _step_accuracy_line(acc: list[float]) -> tuple[str, str]:
+    """('steps 0..n', values) for a short run; for a long one (``--max-steps`` 2000), every
+    k-th step as step:value, the last step included, so the line stays readable."""
+    n = len(acc)
+    if n <= ACC_SHOWN:
+        return f"steps 0..{n - 1}", " ".join(_pct(a) for a in acc)
+    stride = -(-(n - 1) // (ACC_SHOWN - 1))
+    picked = [*range(0, n - 1, stride), n - 1]
+    head = f"steps 0..{n - 1}, one in {stride} (--json has every step)"
+    return head, " ".join(f"{i}:{_pct(acc[i])}" for i in picked)
+
+
 def _rows(r: DatasetScore | None, files: list[FileScore]) -> dict[str, str]:
     """One column of the score table, by row name: a file's figures (``files`` = [it]) or
     the pooled figures of several (``files`` = all of them)."""
@@ -137,8 +152,8 @@ def print_score_table(report: ScoreReport, *, per_sample: bool = False) -> None:
     for label, r, _ in columns:
         if r is None:
             continue
-        acc = " ".join(_pct(a) for a in r.step_accuracy)
-        out.print(_t(f"ACC(i) {label}, steps 0..{r.n_steps - 1}:"), style="dim")
+        head, acc = _step_accuracy_line(r.step_accuracy)
+        out.print(_t(f"ACC(i) {label}, {head}:"), style="dim")
         out.print(Text(acc), style="dim")
     for fs in report.files:
         for msg in fs.truth_mismatches[:5]:
