@@ -27,3 +27,16 @@ async def test_enter_right_after_a_burst_of_keys_submits_them_all(tmp_path):
             await pilot.pause()
     rows = read_db(tmp_path / "study.sqlite", STEPS_OF, ("P01",))
     assert [(r[2], r[3]) for r in rows] == [(s, " ".join(states[s])) for s in (1, 2, 3)]
+
+
+def test_a_clock_tick_before_the_instance_screen_is_composed_is_harmless(tmp_path):
+    """Under load the session's timer can tick between the instance screen's push and its
+    compose: that tick used to raise NoMatches and end the participant's session app (seen
+    with ten browser tabs at once)."""
+    from tmtui.tui.human.instance import InstanceScreen
+
+    app = human_app(tmp_path, samples="0")
+    view = app.session.start().view
+    screen = InstanceScreen(view)
+    screen.show_clock(view)  # not composed: nothing to show yet, nothing raised
+    assert screen.view is view

@@ -17,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -104,7 +105,11 @@ class InstanceScreen(Screen):
     def show_clock(self, view: View) -> None:
         """Only the clock moved (the timer)."""
         self.view = view
-        self.query_one("#where", Static).update(where_text(view, correcting=self.correcting))
+        try:
+            where = self.query_one("#where", Static)
+        except NoMatches:  # the timer ticked before the screen was composed (a loaded machine)
+            return
+        where.update(where_text(view, correcting=self.correcting))
 
     def _label(self) -> None:
         iv = self.view.instance
