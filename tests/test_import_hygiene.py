@@ -14,6 +14,10 @@ CORE_MODULES = [
     "tmtui.core.datasets",
     "tmtui.core.prompts",
     "tmtui.core.parse",
+    "tmtui.core.parse_step",
+    "tmtui.core.parse_tail",
+    "tmtui.core.gold",
+    "tmtui.core.fetch",
     "tmtui.core.compat",
     "tmtui.core.align",
     "tmtui.core.diagnose",
@@ -23,6 +27,7 @@ CORE_MODULES = [
     "tmtui.core.text",
     "tmtui.io.records",
     "tmtui.io.jsonl",
+    "tmtui.io.gold",
     "tmtui.io.official",
     "tmtui.io.sources",
     "tmtui.scoring",
@@ -98,7 +103,13 @@ def test_score_does_not_import_textual_or_openai(tmp_path) -> None:
     assert "openai" not in loaded
 
 
-COMMAND_MODULES = {"tmtui.cli.data", "tmtui.cli.model", "tmtui.cli.scorecmd", "tmtui.cli.tui"}
+COMMAND_MODULES = {
+    "tmtui.cli.data",
+    "tmtui.cli.gold",
+    "tmtui.cli.model",
+    "tmtui.cli.scorecmd",
+    "tmtui.cli.tui",
+}
 
 
 def _modules_after(code: str) -> set[str]:
@@ -153,3 +164,18 @@ def test_score_imports_its_command_alone_and_no_pydantic(tmp_path) -> None:
     loaded = _modules_after(code)
     assert loaded & COMMAND_MODULES == {"tmtui.cli.scorecmd"}
     assert "pydantic" not in {m.split(".")[0] for m in loaded}
+
+
+def test_export_gold_imports_no_ui_or_model_library(tmp_path) -> None:
+    code = (
+        "from tmtui.cli import app\n"
+        "try:\n"
+        f"    app(['export-gold', 'tmbench', '--limit', '2', '-o', {str(tmp_path / 'g.jsonl')!r}],"
+        " standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+    )
+    loaded = _modules_after(code)
+    assert "tmtui.cli.gold" in loaded
+    assert not {m.split(".")[0] for m in loaded} & {"textual", "openai", "tiktoken", "pydantic"}
+    assert (tmp_path / "g.jsonl").read_text().count("\n") == 2

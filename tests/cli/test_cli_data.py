@@ -102,6 +102,42 @@ def test_generate_custom(tmp_path):
     assert r.code == 0 and "7 samples checked, 0 disagree" in r.stdout
 
 
+def test_generate_long_runs_that_do_not_halt_early(tmp_path):
+    """Issue 13: `generate --min-steps 200 --max-steps 2000` gives traces that run at least to
+    step 200 (none halts earlier) and at most to step 2000, every state the engine's."""
+    out = tmp_path / "long.json"
+    r = invoke(
+        "generate", "--n", "4", "--seed", "3", "--min-steps", "200", "--max-steps", "2000",
+        "--init-len", "2-3", "-o", out,
+    )  # fmt: skip
+    assert r.code == 0, r.stderr
+    assert r.stderr == f"tmtui: wrote 4 samples to {out}\n"  # no bar off a terminal
+    obj = json.loads(out.read_bytes())
+    assert obj["max_step"] == 2001 and len(obj["samples"]) == 4
+    for s in obj["samples"]:
+        assert 201 <= len(s["step_results"]) <= 2001
+        queues = s["step_results"]
+        assert all(len(q) >= 2 for q in queues[:-1])  # m = 2: no state before the last halts
+    r = invoke("validate", out)
+    assert r.code == 0 and "4 samples checked, 0 disagree" in r.stdout
+
+
+def test_generate_long_runs_reports_progress_per_sample():
+    from tmtui.core.datasets import GenerationSpec, generate, iter_official
+
+    drawn: list[tuple[int, int]] = []
+    ds = generate(
+        GenerationSpec(n=3, seed=2, max_states=501, min_states=301),
+        progress=lambda done, total: drawn.append((done, total)),
+    )
+    assert drawn == [(1, 3), (2, 3), (3, 3)]
+    assert all(len(inst.run) >= 301 for inst in ds)
+    written: list[tuple[int, int]] = []
+    data = b"".join(iter_official(ds, lambda d, t: written.append((d, t))))
+    assert written == [(1, 3), (2, 3), (3, 3)]
+    assert data == b"".join(iter_official(ds))  # the same bytes with or without a callback
+
+
 def test_generate_default_custom_is_the_official_recipe():
     r = invoke("generate")
     assert r.code == 0 and sha(r.out) == OFFICIAL_SHA256["tmbench"]

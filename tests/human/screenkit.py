@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tmtui.human import SessionRequest, open_session
+from tmtui.human import Assist, Feedback, SessionRequest, open_session
 from tmtui.io.humandb import HumanDb
 from tmtui.tui.human.app import HumanApp
 
@@ -23,6 +23,10 @@ def human_app(
 ) -> HumanApp:
     """The app on a new (or resumed) session; no timer unless asked (tests tick by hand)."""
     clock = clock or FakeClock()
+    if isinstance(request.get("feedback"), str):
+        request["feedback"] = Feedback(request["feedback"])
+    if isinstance(request.get("assist"), str):
+        request["assist"] = Assist(request["assist"])
     s = open_session(HumanDb(tmp_path / db), participant, SessionRequest(**request), clock=clock)
     return HumanApp(s, timer=timer)
 

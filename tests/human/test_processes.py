@@ -78,3 +78,95 @@ def test_two_participants_in_two_processes_on_one_database(tmp_path):
             n = {0: 30, 6: 4, 13: 18}[r.index]
             assert [s["step"] for s in r.meta["human"]["steps"]] == list(range(1, n + 1))
         assert store.one("PRAGMA integrity_check") == ("ok",)
+
+
+def _screen(db: str, samples: str):
+    """``tmtui human`` itself, in a pseudo-terminal (its real screens)."""
+    from tests.tui.ptykit import Terminal, python
+
+    argv = python("-m", "tmtui", "human", "--participant", "P01", "--db", db, "--samples", samples)
+    return Terminal(argv, cols=100, rows=30)
+
+
+def test_the_real_screen_killed_after_step_5_loses_no_step_and_keeps_its_time(tmp_path):
+    """The same, through the screens: steps typed as keys, the process killed with SIGKILL
+    while the participant types step 6, and the same command taking the session up again."""
+    from tmtui.core.datasets import generate_preset
+
+    db = str(tmp_path / "h.sqlite")
+    states = generate_preset("tmbench")[0].run.states()
+    term = _screen(db, "0")
+    try:
+        term.wait("Press Enter to begin")
+        term.wait("begin  ^q leave")  # the key bar: the screen takes keys
+        term.keys("\r")
+        term.wait("step 1 of 30")
+        for k in range(1, 6):
+            term.keys(" ".join(states[k]).lower(), pause=0.05)
+            term.wait(f"reads as [{' '.join(states[k])}]")
+            term.keys("\r", pause=0.3)  # a little time for each step
+            term.wait(f"step {k + 1} of 30")
+        term.keys("a b", pause=0.2)  # step 6 being typed: this is what a kill may lose
+        os.kill(term.pid, signal.SIGKILL)
+    finally:
+        term.close()
+    with HumanDb(db, write=False) as store:
+        (a,) = rows.attempt_rows(store)
+        assert [st.queue for st in a.steps] == states[1:6]
+        assert a.status == "in_progress"
+        at5 = a.steps[-1].at_ms
+        assert at5 >= 5 * 300  # at least the pauses after each step's keys
+        assert a.active_ms >= at5
+        before = a.active_ms
+    term = _screen(db, "0")
+    try:
+        term.wait("Welcome back")
+        term.wait("instance 1 of 1, step 6")
+        term.wait("begin  ^q leave")
+        term.keys("\r")
+        term.wait("step 6 of 30")
+        for k in range(6, 31):
+            term.keys(" ".join(states[k]), pause=0.02)
+            term.wait(f"reads as [{' '.join(states[k])}]")
+            term.keys("\r", pause=0.02)
+            term.wait(f"step {k + 1} of 30" if k < 30 else "The session is finished")
+        term.keys("\r")
+    finally:
+        term.close()
+    with HumanDb(db, write=False) as store:
+        (a,) = rows.attempt_rows(store)
+        assert [st.queue for st in a.steps] == states[1:]
+        assert a.status == "finished" and a.active_ms >= before
+        (rec,) = [r for _a, r in scored_records(store)]
+        assert rec.meta["human"]["steps"][4]["at_ms"] == round(at5, 3)
+
+
+def test_the_screens_run_under_textuals_web_driver(tmp_path):
+    """Served to a browser (textual-serve runs the same command with Textual's web driver,
+    no terminal): the first screen is drawn, nothing refuses for want of a terminal."""
+    import re
+    import time
+
+    db = str(tmp_path / "h.sqlite")
+    env = {**os.environ, "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
+           "COLUMNS": "100", "ROWS": "30"}  # fmt: skip
+    p = subprocess.Popen(
+        [sys.executable, "-m", "tmtui", "human", "--participant", "W01", "--db", db,
+         "--samples", "0"],
+        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert p.stdout is not None
+    out = b""
+    try:
+        end = time.monotonic() + 30
+        os.set_blocking(p.stdout.fileno(), False)
+        while b"Press Enter to begin" not in re.sub(rb"\x1b\[[0-?]*[ -/]*[@-~]", b"", out):
+            assert time.monotonic() < end and p.poll() is None, out[-500:]
+            time.sleep(0.05)
+            out += p.stdout.read() or b""
+    finally:
+        p.kill()
+        p.wait(timeout=10)
+    with HumanDb(db, write=False) as store:
+        assert rows.attempt_rows(store) == []  # the session waits on its first screen

@@ -144,6 +144,35 @@ async def test_continue_until_halt(tmp_path, tmbench):
         assert sum(c[1] for c in r.chunks) == len(r.answer)
 
 
+async def test_continue_until_halt_on_a_long_run(tmp_path):
+    """Issue 13: a 300-step trace whose queue grows to hundreds of symbols, answered over many
+    turns, is scored whole: every step of the long run in one record, passing."""
+    from tmtui.core.datasets import GenerationSpec, generate
+
+    long = generate(GenerationSpec(n=1, seed=5, max_states=301, min_states=301), name="long")
+    inst = long[0]
+    assert len(inst.run) == 301 and inst.run.length(-1) > 100
+    out = tmp_path / "long-run.jsonl"
+    async with serving(error_rate=0) as srv:
+        stats = await Runner(
+            RunSpec(
+                dataset=long,
+                output=out,
+                client=config(srv, max_tokens=4000),
+                dataset_name="long",
+                max_steps=300,
+                continue_until_halt=True,
+                token_budget=2_000_000,
+            )
+        ).run()
+    assert stats.done == 1
+    (r,) = records(out)
+    s = score_sample(instance_of(r), r.answer)
+    assert s.passed and s.n_truth == 301, s.verdicts
+    assert r.timing.turns and r.timing.turns > 5
+    assert r.meta["continuation"]["stopped"] == "reached the step cap"
+
+
 async def test_budget_stops_continuations(tmp_path, tmbench):
     out = tmp_path / "budget.jsonl"
     async with serving(error_rate=0) as srv:

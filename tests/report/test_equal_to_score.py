@@ -172,3 +172,61 @@ def test_official_files_equal_score_per_file_and_pooled(answers, mode):
         assert {k: got[k] for k in FIGURES if k in want} == {
             k: want[k] for k in FIGURES if k in want
         }
+
+
+person = st.fixed_dictionaries(
+    {
+        "i": st.integers(0, 5),
+        "error": st.sampled_from(KINDS),
+        "at": st.integers(1, 12),
+        "who": st.sampled_from(["P01", "P02", "P03"]),
+        "assist": st.sampled_from(["none", "prefill", "append"]),
+        "active_ms": st.integers(1_000, 600_000),
+    }
+)
+
+
+def _human(s: dict):
+    from tests.report.reportkit import human
+
+    err = None if s["error"] is None else (s["at"], s["error"])
+    meta = {"human": {"active_ms": float(s["active_ms"]), "assist": s["assist"]}}
+    return human(s["i"], s["who"], answer(s["i"], err), meta=meta)
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(person, min_size=1, max_size=12),
+    by=st.sampled_from(["model", "participant", "assist"]),
+    mode=st.sampled_from(list(ParserMode)),
+)
+def test_people_and_the_pooled_humans_equal_score(people, by, mode):
+    """Human exports too: each participant's row, each assist level's, and the pooled humans
+    equal `tmtui score` on exactly those attempts (with both parsers)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        models = [record(i, answer(i), model="m") for i in range(3)]
+        files = [write_records(d / "m.jsonl", models), write_records(d / "people.jsonl",
+                 [_human(s) for s in people])]  # fmt: skip
+        rep = build_report(files, parser=mode, by=[by], bootstrap=40, seed=5, cache=None)
+
+        def key(s: dict) -> str:
+            return {"model": f"human:{s['who']}", "participant": s["who"]}.get(by, s["assist"])
+
+        groups = {key(s) for s in people}
+        if by == "model" and len({s["who"] for s in people}) > 1:
+            groups.add("humans (all)")
+        for g in sorted(groups):
+            mine = [s for s in people if g == "humans (all)" or key(s) == g]
+            path = write_records(d / f"g{abs(hash(g))}.jsonl", [_human(s) for s in mine])
+            want = score_files([path], mode=mode, bootstrap=40, seed=5).files[0].to_dict(False)
+            row = rep.row(g)
+            assert row is not None, g
+            assert _figures(row.to_dict()) == _figures(want), g
+            assert row.timed_samples == len(mine)
+            written = sum(len(v) - v.count("m") for v in
+                          [ps["verdicts"] for ps in score_files([path], mode=mode, bootstrap=0,
+                           per_sample=True).files[0].to_dict(True)["per_sample"]])  # fmt: skip
+            secs = sum(s["active_ms"] for s in mine) / 1000
+            assert row.seconds_per_step == pytest.approx(secs / written)

@@ -34,7 +34,10 @@ def test_every_binding_has_an_id(screen) -> None:
 
 def test_no_binding_uses_a_key_terminals_swallow() -> None:
     bad = {"ctrl+h", "ctrl+s", "ctrl+o", "ctrl+q", "ctrl+z", "ctrl+c", "ctrl+i", "ctrl+m"}
-    for screen in (DebuggerScreen, SampleListScreen, CompareScreen):
+    from tmtui.tui.screens.report import ReportScreen
+    from tmtui.tui.screens.report_samples import RowSamplesScreen
+
+    for screen in (DebuggerScreen, SampleListScreen, CompareScreen, ReportScreen, RowSamplesScreen):
         for b in screen.BINDINGS:
             assert not set(b.key.split(",")) & bad, b
 
@@ -378,7 +381,10 @@ def test_the_guide_lists_every_binding() -> None:
     from pathlib import Path
 
     guide = (Path(__file__).resolve().parents[2] / "docs" / "tui.md").read_text()
-    for screen in (DebuggerScreen, SampleListScreen, CompareScreen):
+    from tmtui.tui.screens.report import ReportScreen
+    from tmtui.tui.screens.report_samples import RowSamplesScreen
+
+    for screen in (DebuggerScreen, SampleListScreen, CompareScreen, ReportScreen, RowSamplesScreen):
         for b in screen.BINDINGS:
             assert f"`{b.id}`" in guide, b.id
 

@@ -77,3 +77,33 @@ async def test_watch_retries_and_shows_it(tmp_path) -> None:
         assert scr.status.state == "done"
         assert scr.trace.passed
         assert "✓ every step correct" in scr.query_one(StatusBar).render().plain
+
+
+async def test_watch_a_tail_answer_shows_the_stated_fetch_beside_the_true_one(tmp_path) -> None:
+    """`tmtui watch --template tail` on the embedded model: its first mistake (seed 0, #23) is
+    a wrong fetch; the status says so and the step panel shows both fetches."""
+    from tmtui.tui.widgets.detail import StepDetail
+
+    inst = TMBENCH[23]
+    msgs = messages(inst, "tail")
+    config = ClientConfig(base_url="http://127.0.0.1:0/v1", model="synthetic", max_retries=2)
+    serve = ServeOptions(tokens_per_second=0, error_rate=0.03, seed=0)
+    feed = ClientFeed(config, msgs, serve=serve)
+    plan = WatchPlan(inst, feed, make_recorder=lambda: None, save_path=tmp_path / "w.jsonl")
+    app = TmtuiApp(plan, clock=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_stream(app, pilot)
+        scr = app.screen
+        sc = score_sample(inst, scr.trace.answer.text)
+        assert "- Read: " in scr.trace.answer.text
+        assert sc.diagnosis is not None and sc.diagnosis.kind.value == "wrong-read"
+        status = scr.query_one(StatusBar).render().plain
+        assert "read the wrong cell: took position" in status
+        await pilot.press("d")
+        await pilot.pause()
+        text = " ".join(scr.query_one(StepDetail).plain.split())
+        k = sc.diagnosis.step
+        d = sc.diagnosis.detail
+        assert f"the rules read {inst.run.head_read(k)} at cell {d['expected_position']}" in text
+        assert f"at cell {d['position']} (written by step {d['written_by']}) ✗" in text
+        await pilot.press("q")

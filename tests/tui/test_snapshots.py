@@ -56,6 +56,13 @@ def test_debugger_output_tab_narrow(snap_compare, tmp_path) -> None:
     assert snap_compare(app, terminal_size=(80, 24), run_before=_watch(("d", "2")))
 
 
+@pytest.mark.parametrize(("size", "keys"), [((120, 40), ("d",)), ((80, 24), ("d", "4"))])
+def test_debugger_tail_answer_with_a_wrong_fetch(snap_compare, tmp_path, size, keys) -> None:
+    """A tail answer: the step panel shows the model's stated fetch beside the true one."""
+    app = watch_app(flawed(23, {9: Kind.WRONG_READ}, style="tail"), index=23, tmp_path=tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=_watch(keys))
+
+
 def test_help(snap_compare, tmp_path) -> None:
     app = watch_app(flawed(0), tmp_path=tmp_path)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_watch(("question_mark",)))

@@ -121,3 +121,48 @@ def test_view_narrow_in_a_real_terminal(tmux_factory, tmp_path) -> None:
     t.wait("6 shown of 12")
     t.keys("q")
     assert t.dead()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_report_in_a_real_terminal(tmux_factory, tmp_path, size) -> None:
+    """``tmtui report --tui`` (the CLI, a real terminal): the table, the plot, a row's samples
+    worst first, back, help, quit."""
+    mini = EXAMPLES / "tmbench-mini.results.json"
+    t = tmux_factory(
+        tmp_path, *size, "report", str(mini), str(EXAMPLES / "tmbench-mini.jsonl"), "--tui",
+        "--no-cache",
+    )  # fmt: skip
+    screen = t.wait("accuracy by step")
+    assert "SWA unif %" in screen and "pass %" in screen and "? help" in screen
+    assert "tmbench-mini.results" in screen or "tmbench-mini.…" in screen
+    t.keys("3")
+    t.wait("hazard")
+    t.keys("Enter")
+    screen = t.wait("shown of", gone="loading…")  # the row's samples, in the sample list
+    assert "✗ fail" in screen
+    t.keys("Escape")
+    t.wait("SWA unif %")
+    t.keys("?")
+    t.wait("report.next-curve")
+    t.keys("Escape", "q")
+    assert t.dead()
+
+
+@pytest.mark.parametrize(("width", "height"), [(120, 40), (80, 24)])
+def test_watch_tail_in_a_real_terminal(tmux_factory, tmp_path, width, height) -> None:
+    """`tmtui watch --template tail` on the embedded model (no key, no network): its first
+    mistake on #23 is a wrong fetch, and the step panel shows the model's fetch beside the
+    rules'."""
+    t = tmux_factory(
+        tmp_path, width, height, "watch", "--template", "tail", "--index", "23",
+        "--tokens-per-second", "0",
+    )  # fmt: skip
+    t.wait(" done ", timeout=30)
+    screen = t.wait("read the wrong cell: took position 17")
+    t.keys("d")
+    if width < 100:
+        t.keys("4")  # the step tab
+    screen = t.wait("the model read A at cell 17 (written by step 4) ✗")
+    assert "the rules read E at cell 16 (written by step 3)" in screen
+    t.keys("q")
+    assert t.dead()

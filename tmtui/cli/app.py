@@ -35,6 +35,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "Datasets",
         "Re-simulate every sample and report any whose step_results disagree.",
     ),
+    "export-gold": CommandEntry(
+        "tmtui.cli.gold",
+        "Datasets",
+        "Write gold step-by-step traces for fine-tuning: one chat example (JSON line) per instance.",
+    ),
     "run": CommandEntry(
         "tmtui.cli.model",
         "Headless",

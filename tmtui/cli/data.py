@@ -61,6 +61,7 @@ def generate(
     ] = 0,
 ) -> None:
     """Generate a TMBench dataset: an official preset, or a custom one for ablations."""
+    from tmtui.cli.progress import CountProgress
     from tmtui.core.datasets import (
         DatasetError,
         GenerationSpec,
@@ -78,35 +79,46 @@ def generate(
     for flag, value in (("--max-steps", max_steps), ("--min-steps", min_steps)):
         if not 0 <= value <= MAX_STEPS:
             raise fail(f"{flag} must be within 0..{MAX_STEPS}")
+    # long runs take a while to draw (every candidate is simulated) and to write (every
+    # state is written): a bar on a terminal, for custom sets of long traces
+    long_job = preset is None and n * (max_steps + 1) >= 20_000
+    bar = CountProgress("drawing", n, enabled=long_job and sys.stderr.isatty())
     try:
-        if preset is not None:
-            ds = generate_preset(preset)
-        else:
-            spec = GenerationSpec(
-                n=n,
-                seed=seed,
-                m=m,
-                alphabet=resolve_alphabet(alphabet),
-                rule_len=parse_range(rule_len),
-                init_len=parse_range(init_len),
-                max_states=max_steps + 1,
-                min_states=min_steps + 1 if min_steps else 0,
-            )
-            ds = gen(spec, name="custom")
-    except DatasetError as exc:
-        raise fail(str(exc)) from None
-    # streamed: a long trace's states are read from its tape as they are written
-    if output is None:
-        for piece in iter_official(ds):
-            sys.stdout.buffer.write(piece)
-        sys.stdout.flush()
-        return
-    try:
-        with open(output, "wb") as f:
-            for piece in iter_official(ds):
-                f.write(piece)
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        try:
+            if preset is not None:
+                ds = generate_preset(preset)
+            else:
+                spec = GenerationSpec(
+                    n=n,
+                    seed=seed,
+                    m=m,
+                    alphabet=resolve_alphabet(alphabet),
+                    rule_len=parse_range(rule_len),
+                    init_len=parse_range(init_len),
+                    max_states=max_steps + 1,
+                    min_states=min_steps + 1 if min_steps else 0,
+                )
+                ds = gen(spec, name="custom", progress=bar.update)
+        except DatasetError as exc:
+            raise fail(str(exc)) from None
+
+        def written(done: int, total: int) -> None:
+            bar.update(done, total, "writing")
+
+        # streamed: a long trace's states are read from its tape as they are written
+        if output is None:
+            for piece in iter_official(ds, written):
+                sys.stdout.buffer.write(piece)
+            sys.stdout.flush()
+            return
+        try:
+            with open(output, "wb") as f:
+                for piece in iter_official(ds, written):
+                    f.write(piece)
+        except OSError as exc:
+            raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        bar.close()
     warn(f"wrote {len(ds)} samples to {output}")
 
 

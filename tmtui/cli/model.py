@@ -106,7 +106,12 @@ def run(
         ),
     ] = None,
     prompt_template: Annotated[
-        str | None, typer.Option("--prompt", help="Prompt template: tmbench | zero-shot.")
+        str | None,
+        typer.Option(
+            "--prompt",
+            "--template",
+            help="Prompt template: tmbench | zero-shot | tail | indexed.",
+        ),
     ] = None,
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Wall-clock limit of one try, seconds.")

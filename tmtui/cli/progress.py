@@ -1,5 +1,5 @@
-"""``tmtui run``'s progress on stderr: a rich progress bar on a terminal, else a plain line
-every 10 s. rich is imported only when the bar is shown."""
+"""Progress on stderr (``tmtui run``'s batch, ``tmtui generate``'s samples): a rich progress
+bar on a terminal, else a plain line every 10 s. rich is imported only when the bar is shown."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from tmtui.cli.app import warn
 
-__all__ = ["BatchProgress"]
+__all__ = ["BatchProgress", "CountProgress"]
 
 
 class BatchProgress:
@@ -82,6 +82,72 @@ class BatchProgress:
             self._bar.console.print(msg, markup=False, highlight=False)
         else:
             warn(msg)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+class CountProgress:
+    """Items done out of a total on stderr (``tmtui generate``'s samples drawn, then written;
+    ``tmtui export-gold``'s traces): a rich bar on a terminal, else a plain line every 10 s."""
+
+    def __init__(self, label: str, total: int, enabled: bool) -> None:
+        import time
+
+        self.label = label
+        self.total = total
+        self._bar: Any = None
+        self._task: Any = None
+        self._last_plain = time.monotonic()
+        if not enabled or total <= 0:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True, highlight=False),
+            transient=False,
+            refresh_per_second=4,
+        )
+        self._task = self._bar.add_task(label, total=total, info="")
+        self._bar.start()
+
+    def update(
+        self, done: int, total: int | None = None, label: str | None = None, *, info: str = ""
+    ) -> None:
+        """``done`` of the total so far; a new ``total`` or ``label`` when the job's phase
+        changes; ``info``: a short note after the count."""
+        import time
+
+        if total is not None:
+            self.total = total
+        if label is not None:
+            self.label = label
+        if self._bar is not None:
+            self._bar.update(
+                self._task, completed=done, total=self.total, description=self.label, info=info
+            )
+            return
+        if self.total and time.monotonic() - self._last_plain >= 10:
+            self._last_plain = time.monotonic()
+            note = f" · {info}" if info else ""
+            warn(f"{self.label}: {done:,}/{self.total:,}{note}")
 
     def close(self) -> None:
         if self._bar is not None:

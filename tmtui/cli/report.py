@@ -66,6 +66,21 @@ def report(
             "--html", help="Write one self-contained HTML page (table, comparisons, curves)."
         ),
     ] = None,
+    tui: Annotated[
+        bool,
+        typer.Option(
+            "--tui",
+            help="Show the report on a terminal screen: the table, the curves, the comparisons; "
+            "Enter opens a row's samples, worst first.",
+        ),
+    ] = False,
+    theme: Annotated[
+        str, typer.Option("--theme", help="With --tui: dark | light (or any Textual theme name).")
+    ] = "dark",
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="With --tui: config file (for the \\[keymap] table)."),
+    ] = None,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples for the intervals (0 = off).")
     ] = 1000,
@@ -89,6 +104,11 @@ def report(
 ) -> None:
     """Compare models and humans: one row per system, with intervals, paired tests and curves."""
     from tmtui.report import DigestCache, ReportError, build_report
+
+    if tui:
+        from tmtui.cli.tui import _need_terminal
+
+        _need_terminal()
 
     resolver = None
     dataset_id = ""
@@ -140,7 +160,13 @@ def report(
         from tmtui.report.html import write_html
 
         _write(html, lambda: write_html(rep, html))
-    if as_json:
+    if tui and scored:
+        from tmtui.cli.tui import _run_app
+        from tmtui.tui.app import TmtuiApp, load_keymap
+        from tmtui.tui.plans import ReportPlan
+
+        _run_app(TmtuiApp(ReportPlan(rep), theme=theme, keymap=load_keymap(config)))
+    elif as_json:
         from tmtui.cli.report_render import print_report_json
 
         print_report_json(rep)

@@ -64,7 +64,12 @@ def watch(
         ),
     ] = None,
     prompt: Annotated[
-        str | None, typer.Option("--prompt", help="Prompt template: tmbench | zero-shot.")
+        str | None,
+        typer.Option(
+            "--prompt",
+            "--template",
+            help="Prompt template: tmbench | zero-shot | tail | indexed.",
+        ),
     ] = None,
     error_rate: Annotated[
         float | None,

@@ -1,7 +1,12 @@
 """Writing answers in the official TMBench answer format (and its common variants).
 
-Used by the synthetic model, the examples and the tests: a sequence of model steps (each with
-the queue it writes and what it says it did) becomes transcript text.
+Used by the gold traces, the synthetic model, the examples and the tests: a sequence of model
+steps (each with the queue it writes and what it says it did) becomes transcript text.
+
+Two styles are formats of their own (docs/tail.md): ``tail`` writes every step as fixed,
+atomic lines (what it reads and where that was written, the rule, the symbols deleted and
+appended, the new length, then the queue) and ``indexed`` writes each queue symbol with its
+position on the tape (``[4:C 5:A 6:C]``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from dataclasses import dataclass
 
 __all__ = ["STYLES", "ModelStep", "format_answer", "format_step"]
 
-STYLES = ("official", "echo", "chinese", "compact", "commas")
+STYLES = ("official", "echo", "chinese", "compact", "commas", "tail", "indexed")
 
 
 @dataclass(slots=True)
@@ -27,6 +32,10 @@ class ModelStep:
     stop: bool = False  # marks that the step cap was reached
     prev: str | None = None  # the previous queue (for the echo style)
     raw_queue: str | None = None  # queue text to write verbatim instead of [A B C]
+    # the tail style: the tape position it says it read from and the step that wrote it
+    fetch: tuple[int, int] | None = None
+    at: int | None = None  # the tape position of the queue's first symbol (tail, indexed)
+    read_offset: int = 0  # a wrong fetch: the symbol read stood this many places after the head
 
 
 def _sp(symbols: str) -> str:
@@ -40,7 +49,32 @@ def _queue_text(s: ModelStep, style: str) -> str:
         return "(see above)"
     if style == "commas":
         return "[" + ", ".join(s.queue) + "]"
+    if style == "indexed" and s.at is not None:
+        return "[" + " ".join(f"{s.at + i}:{c}" for i, c in enumerate(s.queue)) + "]"
     return "[" + _sp(s.queue) + "]"
+
+
+def _tail_body(s: ModelStep) -> str:
+    """The tail style's fixed lines before the queue (docs/tail.md)."""
+    if s.step == 0:
+        return f"   - Action: Init\n   - Length: {len(s.queue or '')}\n"
+    lines = []
+    if s.fetch is not None:
+        pos, writer = s.fetch
+        lines.append(f"   - Read: {s.head} from position {pos} (written by step {writer})\n")
+    appended = _sp(s.appended) if s.appended else "nothing"
+    if s.head is not None:
+        lines.append(f"   - Rule: {s.head} : {appended}\n")
+    lines.append(f"   - Delete: {_sp(s.removed or '') or 'nothing'}\n")
+    where = ""
+    if s.appended and s.at is not None and s.queue is not None:
+        first = s.at + len(s.queue) - len(s.appended)  # the tape position of the first
+        last = first + len(s.appended) - 1
+        where = f" (position {first})" if first == last else f" (positions {first}-{last})"
+    lines.append(f"   - Append: {appended}{where}\n")
+    if s.queue is not None:
+        lines.append(f"   - Length: {len(s.queue)}\n")
+    return "".join(lines)
 
 
 def format_step(s: ModelStep, style: str = "official") -> str:
@@ -59,6 +93,8 @@ def format_step(s: ModelStep, style: str = "official") -> str:
                 f"Remove {_sp(s.removed or '')} from the head.\n"
             )
         return head + body + f"   - 队列状态: {q}{mark}\n\n"
+    if style == "tail":
+        return f"### step {s.step}:\n{_tail_body(s)}   - Queue State: {q}{mark}\n\n"
     lines = [f"### step {s.step}:\n"]
     if style == "echo" and s.step > 0 and s.prev is not None:
         lines.append(f"   - Queue State: [{_sp(s.prev)}]\n")

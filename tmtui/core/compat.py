@@ -136,16 +136,25 @@ def _matches_regex(text: str) -> list[tuple[int, int, int, int, int]]:
         pos = b.end()
 
 
+def _ascii_folded(text: str) -> bytes:
+    """An ASCII text's bytes with ``S T P Q U`` lower-cased (see :func:`scan_text`)."""
+    return text.encode("ascii").translate(_FOLD)
+
+
+def _ascii_matches(folded: bytes) -> list[tuple[int, int, int, int, int]]:
+    out = []
+    for m in _ASCII_SCAN.finditer(folded):
+        (h, _), (ds, de), (qs, qe), (close, _) = m.regs
+        if close < 0:
+            break  # the |.* alternative: no queue after this header
+        out.append((h, ds, de, qs, qe))
+    return out
+
+
 def compat_matches(text: str) -> list[tuple[int, int, int, int, int]]:
     """Every official match as (header start, digits start, digits end, queue start, queue end)."""
     if text.isascii():  # byte offsets are character offsets: the scan below, with its spans
-        out = []
-        for m in _ASCII_SCAN.finditer(text.encode("ascii").translate(_FOLD)):
-            (h, _), (ds, de), (qs, qe), (close, _) = m.regs
-            if close < 0:
-                break  # the |.* alternative: no queue after this header
-            out.append((h, ds, de, qs, qe))
-        return out
+        return _ascii_matches(_ascii_folded(text))
     f = text.lower()
     if len(f) == len(text) and not any(ch in text for ch in _SPECIAL_FOLDS):
         return _matches_folded(text, f)
@@ -208,18 +217,39 @@ def compat_steps(text: str) -> dict[int, str]:
     return {step_number(d): q.translate(None, b" ,").decode("utf-8") for d, q, _ in found}
 
 
+def _foreign(alpha: frozenset[str] | None) -> re.Pattern[str]:
+    """A character outside the alphabet (one search instead of a set test per symbol: a long
+    run's queues hold thousands of symbols); a multi-character alphabet matches anything, and
+    the symbols are then tested one by one."""
+    if alpha is None or any(len(c) != 1 for c in alpha):
+        return _ANYTHING
+    return re.compile("[^" + "".join(re.escape(c) for c in sorted(alpha)) + "]")
+
+
+_ANYTHING = re.compile(".", re.DOTALL)
+
+
 def parse_compat(text: str, alphabet: tuple[str, ...] | None = None) -> ParseResult:
     """The official reading as a ParseResult (spans kept, later occurrences overwrite)."""
     result = ParseResult(mode=ParserMode.TMBENCH, version=COMPAT_VERSION)
     # step -> its occurrences as (queue, span, header span, unknown symbols)
     seen: dict[int, list[tuple[str, tuple[int, int], tuple[int, int], str]]] = {}
     alpha = frozenset(alphabet) if alphabet else None
-    for h, ds, de, qs, qe in compat_matches(text):
+    foreign = _foreign(alpha)
+    # an ASCII text's queues are cut from its bytes (the folded letters are not queue
+    # symbols), spaces and commas dropped in one translate: a long run's queues hold
+    # thousands of symbols each
+    folded = _ascii_folded(text) if text.isascii() else None
+    matches = compat_matches(text) if folded is None else _ascii_matches(folded)
+    for h, ds, de, qs, qe in matches:
         digits = text[ds:de]
         step = int(digits) if len(digits) <= 9 else _step_number(digits)
-        queue = text[qs:qe].replace(" ", "").replace(",", "")
+        if folded is not None:
+            queue = folded[qs:qe].translate(None, b" ,").decode("ascii")
+        else:
+            queue = text[qs:qe].replace(" ", "").replace(",", "")
         unknown = ""
-        if alpha is not None and not alpha.issuperset(queue):
+        if alpha is not None and foreign.search(queue) is not None:
             unknown = "".join(dict.fromkeys(c for c in queue if c not in alpha))
         occ = (queue, (qs, qe), (h, de + 1), unknown)
         if step in seen:

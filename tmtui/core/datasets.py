@@ -230,10 +230,13 @@ _EMPTY_LAST = "[]\n}"
 _CHUNK = 1 << 20  # characters of states gathered before they are handed out
 
 
-def iter_official(ds: Dataset) -> Iterator[bytes]:
+def iter_official(
+    ds: Dataset, progress: Callable[[int, int], None] | None = None
+) -> Iterator[bytes]:
     """The official file's bytes (exactly :func:`dump_official`'s) in pieces, with no more
     than one sample's states alive at a time, each read from the tape as it is written: a
-    long trace's file is large by nature (every state is written), its writing is not."""
+    long trace's file is large by nature (every state is written), its writing is not.
+    ``progress(done, total)`` is called after each sample."""
     top = json.dumps({**ds.to_official(samples=False), "samples": []}, indent=1)
     assert top.endswith(_EMPTY_LAST)
     if not ds.samples:
@@ -257,6 +260,8 @@ def iter_official(ds: Dataset) -> Iterator[bytes]:
                 size = 0
         parts.append("\n   ]\n  }")
         yield "".join(parts).encode("ascii")
+        if progress is not None:
+            progress(n + 1, len(ds.samples))
     yield b"\n ]\n}"
 
 

@@ -7,6 +7,12 @@ appending the wrong production, deleting the wrong number of symbols, or copying
 middle of the queue wrongly (symbols dropped, duplicated, inserted or substituted, at a position).
 Format problems (nothing parsable, a step missing, a queue that cannot be read), halting
 mistakes and a truncated answer are told apart from reasoning errors.
+
+An answer in the tail format states where each step reads from (the tape position and the step
+that wrote it). When that fetch is not the true one and the step read the wrong symbol, the
+diagnosis is the wrong read itself: "read the wrong cell: took position 14 (written by step 6)
+instead of position 12 (written by step 5)". The official regex reads only queues: in its
+reading the fetch is taken from the strict reading of the same step, and the message says so.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from tmtui.core.align import Alignment, Verdict, align, differing_span, local_validity
+from tmtui.core.fetch import stated_fetch, wrong_fetch
 from tmtui.core.parsed import ParseResult, ParserMode, StepOccurrence
+from tmtui.core.strict_step import StrictReading
 from tmtui.core.tagsystem import Run, TagSystem
 from tmtui.core.text import one_line
 
-__all__ = ["Diagnosis", "Kind", "diagnose", "explain_transition"]
+__all__ = ["Diagnosis", "Kind", "diagnose", "explain_transition", "halting_finding"]
 
 
 class Kind(StrEnum):
@@ -27,6 +35,7 @@ class Kind(StrEnum):
     STEP_MISSING = "format:step-missing"
     UNPARSABLE = "format:unparsable"
     WRONG_HEAD = "wrong-head"
+    WRONG_READ = "wrong-read"  # a tail answer's stated fetch: the wrong cell read
     WRONG_PRODUCTION = "wrong-production"
     WRONG_DELETION = "wrong-deletion"
     COPY_ERROR = "copy-error"
@@ -53,6 +62,7 @@ _LABELS = {
     Kind.STEP_MISSING: "format: step missing",
     Kind.UNPARSABLE: "format: unparsable queue",
     Kind.WRONG_HEAD: "wrong head read",
+    Kind.WRONG_READ: "wrong cell read",
     Kind.WRONG_PRODUCTION: "wrong production",
     Kind.WRONG_DELETION: "wrong deletion count",
     Kind.COPY_ERROR: "copy error",
@@ -226,40 +236,52 @@ def _halt_claim_before(parse: ParseResult, step: int) -> int | None:
     return None
 
 
-def _queue_words(ps: StepOccurrence) -> str:
-    if ps.queue is None:
+def _queue_words(queue: str | None) -> str:
+    if queue is None:
         return "no readable queue"
-    return f"[{one_line(' '.join(ps.queue), 80)}]"
+    return f"[{one_line(' '.join(queue), 80)}]"
 
 
-def _reading_note(c: StepOccurrence | None, s: StepOccurrence | None, k: int) -> str:
+def _reading_note(c: StepOccurrence | None, s_written: bool, s_queue: str | None, k: int) -> str:
     """'the official evaluator reads step 1 as [A B]; the answer writes it as [C D]'."""
     official = (
         f"the official evaluator finds no step {k}"
         if c is None
-        else f"the official evaluator reads step {k} as {_queue_words(c)}"
+        else f"the official evaluator reads step {k} as {_queue_words(c.queue)}"
     )
-    if s is None:
+    if not s_written:
         return f"{official}; the answer writes no step {k} the strict parser can read"
-    return f"{official}; the answer writes {'it' if c is not None else f'step {k}'} as {_queue_words(s)}"
+    return (
+        f"{official}; the answer writes {'it' if c is not None else f'step {k}'} as "
+        f"{_queue_words(s_queue)}"
+    )
+
+
+def _strict_step(strict: ParseResult | StrictReading, k: int) -> tuple[bool, str | None]:
+    if isinstance(strict, StrictReading):
+        return strict.step(k)
+    s = strict.steps.get(k)
+    return (s is not None, None if s is None else s.queue)
 
 
 def _reading_difference(
     alignment: Alignment,
     run: Run,
     parse: ParseResult,
-    strict: ParseResult,
+    strict: ParseResult | StrictReading,
     k: int,
     **context,
 ) -> Diagnosis | None:
     """At the official reading's first divergence k: when the strict reading of step k is
     not the official one, say so, and blame the model only for what the answer writes."""
-    c, s = parse.steps.get(k), strict.steps.get(k)
+    c = parse.steps.get(k)
+    s_written, s_queue = _strict_step(strict, k)
     c_queue = None if c is None else c.queue
-    s_queue = None if s is None else s.queue
-    if c_queue == s_queue and (c is None) == (s is None):
+    if c_queue == s_queue and (c is None) == (not s_written):
         return None  # both parsers read step k alike: the official reading's diagnosis stands
-    note = _reading_note(c, s, k)
+    if isinstance(strict, StrictReading):
+        strict = strict.result  # the answer is diagnosed from its whole strict reading
+    note = _reading_note(c, s_written, s_queue, k)
     detail = {"official": c_queue, "written": s_queue, "read_differently": True}
     want = alignment.steps[k].expected if k < alignment.n_truth else None
     if s_queue is not None and s_queue == want:
@@ -288,13 +310,14 @@ def diagnose(
     status: str | None = None,
     finish_reason: str | None = None,
     answer_empty: bool = False,
-    strict: ParseResult | None = None,
+    strict: ParseResult | StrictReading | None = None,
 ) -> Diagnosis | None:
     """Explain the first divergence (or, for a passing sample, a halting finding).
 
     ``strict``: when ``parse`` is the official (compat) reading, the strict reading of the same
-    answer; where the two read the first divergent step differently, the diagnosis says so and
-    describes what the answer writes, not the regex's misreading of it."""
+    answer (a :class:`StrictReading` reads only the step it needs); where the two read the
+    first divergent step differently, the diagnosis says so and describes what the answer
+    writes, not the regex's misreading of it."""
     system = run.system
     stopped = status in ("cut", "interrupted", "error") or finish_reason == "length"
     if alignment.passed:
@@ -371,6 +394,10 @@ def diagnose(
         )
     prev = run.state(k - 1)
     ps = alignment.steps[k].parsed
+    claims, borrowed = stated_fetch(ps, strict, k)
+    wrong_read = wrong_fetch(run, k, claims, borrowed)
+    if wrong_read is not None:
+        return Diagnosis(Kind.WRONG_READ, k, wrong_read[0], wrong_read[1], **base)
     kind, msg, detail = explain_transition(system, prev, got, ps)
     if kind is Kind.OTHER and ps is not None and ps.halt and system.halts_on(got) is not None:
         return Diagnosis(
@@ -388,37 +415,41 @@ def diagnose(
 
 
 def _findings(alignment: Alignment, run: Run) -> Diagnosis | None:
-    if not alignment.extra_steps:
+    written = {s.step: s.got for s in alignment.steps[alignment.n_truth :]}
+    return halting_finding(alignment.extra_steps, written, run)
+
+
+def halting_finding(extra: list[int], written: dict[int, str | None], run: Run) -> Diagnosis | None:
+    """The finding on an answer whose every ground-truth step is right: steps written past the
+    trace (``extra``, ascending; ``written`` maps them to the queue read, None if unreadable)
+    are steps beyond the cap, a failure to halt, or the halting queue restated."""
+    if not extra:
         return None
-    first = alignment.extra_steps[0]
+    first = extra[0]
     last_state = run.state(-1)
     if not run.halted:
         return Diagnosis(
             Kind.BEYOND_CAP,
             first,
-            f"steps beyond the cap: wrote {len(alignment.extra_steps)} step(s) after step {run.last_step}",
-            {"extra_steps": len(alignment.extra_steps)},
+            f"steps beyond the cap: wrote {len(extra)} step(s) after step {run.last_step}",
+            {"extra_steps": len(extra)},
             fatal=False,
         )
-    changed = [
-        s.step
-        for s in alignment.steps[alignment.n_truth :]
-        if s.got is not None and s.got != last_state
-    ]
+    changed = [k for k in extra if written.get(k) is not None and written[k] != last_state]
     if changed:
         return Diagnosis(
             Kind.FAILURE_TO_HALT,
             first,
             f"failure to halt: kept stepping after the machine halted at step {run.last_step} "
             f"({run.halt_description()})",
-            {"extra_steps": len(alignment.extra_steps)},
+            {"extra_steps": len(extra)},
             fatal=False,
         )
     return Diagnosis(
         Kind.STEPS_AFTER_HALT,
         first,
         f"steps after halting: restated the halting queue as step {first}",
-        {"extra_steps": len(alignment.extra_steps)},
+        {"extra_steps": len(extra)},
         fatal=False,
     )
 

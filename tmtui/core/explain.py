@@ -4,7 +4,8 @@ The verdict and whether the step is the first divergence; the expected and the w
 the span where they differ; why the step is wrong (the diagnosis at the first divergence; after
 it, whether the error is new — it does not follow from the model's own previous queue, explained
 the same way — or inherited); what the rules do at the step (the cell read, the step that wrote
-it, the symbols deleted and appended); what the model said it did (its head and action lines);
+it, the symbols deleted and appended); what the model said it did (its head and action lines,
+and in the tail format the cell it says it read and the step that wrote it);
 and what the parser noted.
 
 The inputs are headless (the truth and the run, the parsed steps, the diagnosis), so the live
@@ -22,6 +23,7 @@ from enum import StrEnum
 
 from tmtui.core.align import Verdict, differing_span, judge
 from tmtui.core.diagnose import Diagnosis, Kind, explain_transition
+from tmtui.core.fetch import own_wrong_read
 from tmtui.core.parsed import ParsedStep
 from tmtui.core.tagsystem import Run
 from tmtui.core.text import one_line
@@ -100,6 +102,7 @@ class Claims:
     head: str | None  # its "Head Symbol:"
     remove: str | None  # its "Remove ..." (symbols, "" for nothing)
     append: str | None  # its "Append ..." (symbols, "" for nothing)
+    fetch: tuple[int, int] | None = None  # tail: the position it read and the step that wrote it
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +164,10 @@ def explain_step(
             appended=run.production(step),
         )
     claims = None
-    if parsed is not None and (parsed.head_claim or parsed.append_claim or parsed.remove_claim):
-        claims = Claims(parsed.head_claim, parsed.remove_claim, parsed.append_claim)
+    if parsed is not None and (
+        parsed.head_claim or parsed.append_claim or parsed.remove_claim or parsed.fetch
+    ):
+        claims = Claims(parsed.head_claim, parsed.remove_claim, parsed.append_claim, parsed.fetch)
     return StepExplanation(
         step=step,
         verdict=verdict,
@@ -216,12 +221,14 @@ def _reason(
             "new error: stepped on from a halting queue",
             Kind.FAILURE_TO_HALT,
         )
+    own = f"new error (from the model's own step {step - 1})"
+    wrong_read = own_wrong_read(step, run.m, prev.queue, cur)
+    if wrong_read is not None:
+        return Reason(ReasonKind.NEW_ERROR, f"{own}: {wrong_read}", Kind.WRONG_READ)
     # (a new error's position is in the model's own next queue, not in the true one the
     # step panel compares with: it is left to the message)
     kind, msg, _detail = explain_transition(system, prev.queue, cur.queue, cur)
-    return Reason(
-        ReasonKind.NEW_ERROR, f"new error (from the model's own step {step - 1}): {msg}", kind
-    )
+    return Reason(ReasonKind.NEW_ERROR, f"{own}: {msg}", kind)
 
 
 def _position(detail: Mapping[str, object]) -> int | None:

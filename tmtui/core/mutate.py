@@ -9,14 +9,15 @@ can be checked against the injected kind. The synthetic model and the tests shar
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 
 from tmtui.core.answer import ModelStep
 from tmtui.core.datasets import Instance
 from tmtui.core.diagnose import Kind
 from tmtui.core.tagsystem import TagSystem
 
-__all__ = ["INJECTABLE", "flawed_steps", "wrong_transition"]
+__all__ = ["INJECTABLE", "flawed_steps", "positioned", "wrong_fetch", "wrong_transition"]
 
 # kinds a single wrong transition can make (the others are about the whole answer)
 TRANSITION_KINDS = (
@@ -125,6 +126,60 @@ def wrong_transition(
     raise ValueError(f"{kind} is not a single-transition mistake")
 
 
+def wrong_fetch(system: TagSystem, prev: str, k: int, rng: random.Random) -> ModelStep | None:
+    """Step k reading a cell after the head instead of the head (a wrong fetch: the next
+    symbol, or the head of the next group of m, most often), then going on by the rules from
+    what it read. None when no other cell of ``prev`` holds a symbol that makes a different
+    queue."""
+    res = system.step(prev)
+    if res is None:
+        return None
+    m = system.m
+    prods = system.productions
+    offsets = [
+        d
+        for d in range(1, len(prev))
+        if prev[d] != res.head and prev[d] in prods and prods[prev[d]] != res.production
+    ]
+    if not offsets:
+        return None
+    near = [d for d in offsets if d <= m] or offsets
+    d = rng.choice(near)
+    x = prev[d]
+    q = prev[m:] + prods[x]
+    if q == prev:
+        return None
+    return ModelStep(k, q, head=x, appended=prods[x], removed=prev[:m], prev=prev, read_offset=d)
+
+
+def positioned(
+    steps: Sequence[ModelStep], m: int, before: Iterable[tuple[int, str]] = ()
+) -> Sequence[ModelStep]:
+    """Give each step the tape positions the model itself keeps (for the tail and indexed
+    formats): state k starts at position m*k; step k says it reads position m*(k-1) (plus its
+    ``read_offset``) and names the step whose own queue ended past that position as its
+    writer. ``before``: (step, queue) of steps written earlier (a continuation)."""
+    order: list[int] = []
+    ends: list[int] = []
+
+    def wrote(k: int, queue: str) -> None:
+        order.append(k)
+        ends.append(max(m * k + len(queue), ends[-1] if ends else 0))
+
+    for k, queue in before:
+        wrote(k, queue)
+    for s in steps:
+        k = s.step
+        s.at = m * k
+        if k > 0 and s.head is not None:
+            pos = m * (k - 1) + s.read_offset
+            i = bisect_right(ends, pos)
+            s.fetch = (pos, order[i] if i < len(order) else max(k - 1, 0))
+        if s.queue is not None:
+            wrote(k, s.queue)
+    return steps
+
+
 def step_past_halt(system: TagSystem, q: str, k: int, *, halt: bool = False) -> ModelStep:
     """Step k written from the halting queue ``q`` as if it could still step: the head's
     production (if any) appended and m symbols dropped (a failure to halt)."""
@@ -147,7 +202,8 @@ def flawed_steps(
 
     Transition mistakes make the model continue from its own wrong queue. Whole-answer kinds:
     PREMATURE_HALT stops at step k-1 declaring a halt; STEP_MISSING leaves step k out;
-    UNPARSABLE writes step k with no readable queue; TRUNCATED is made by the caller (cutting
+    UNPARSABLE writes step k with no readable queue; WRONG_READ reads a cell after the head
+    (written with its stated fetch in the tail format); TRUNCATED is made by the caller (cutting
     the text); FAILURE_TO_HALT and STEPS_AFTER_HALT add steps after a halting trace.
     Returns None when an asked-for mistake cannot be made at that step.
     """
@@ -164,10 +220,14 @@ def flawed_steps(
             if system.halts_on(q) is not None:
                 return None
             steps[-1].halt = True
-            return steps
+            return list(positioned(steps, system.m))
         if system.halts_on(q) is not None:
             break
-        if kind in TRANSITION_KINDS:
+        if kind is Kind.WRONG_READ:
+            s = wrong_fetch(system, q, k, rng)
+            if s is None:
+                return None
+        elif kind in TRANSITION_KINDS:
             s = wrong_transition(system, q, k, kind, rng)
             if s is None:
                 return None
@@ -194,7 +254,7 @@ def flawed_steps(
             steps.append(step_past_halt(system, q, last.step + 1))
     elif steps and len(steps) >= cap:
         steps[-1].stop = True
-    return steps
+    return list(positioned(steps, system.m))
 
 
 def kinds_for(inst: Instance) -> Sequence[Kind]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 __all__ = [
@@ -45,6 +45,8 @@ class ParserMode(StrEnum):
     @classmethod
     def of(cls, value: str | ParserMode) -> ParserMode:
         """The mode named ``value``; ValueError with one line for anything else."""
+        if value.__class__ is cls:
+            return value  # the per-sample path: no enum lookup
         try:
             return cls(value)
         except ValueError:
@@ -72,6 +74,9 @@ class StepOccurrence:
     head_claim: str | None = None  # the "Head Symbol:" the model wrote for this step
     append_claim: str | None = None  # what its action line says it appends ("Append X Y ...")
     remove_claim: str | None = None  # what its action line says it removes ("Remove X Y ...")
+    # tail format: the tape position it says it read and the step it says wrote it
+    fetch: tuple[int, int] | None = None
+    length_claim: int | None = None  # tail format: the length it says the new queue has
     note: str = ""  # how the queue was chosen (e.g. an echo of the previous state skipped)
     problem: str = ""  # why no queue could be read (unparsable)
 
@@ -82,6 +87,28 @@ class ParsedStep(StepOccurrence):
 
     occurrences: int = 1  # how many times the step number was written
     why: str = ""  # which occurrence won and why, when there were several
+
+    @classmethod
+    def of(cls, occ: StepOccurrence, occurrences: int, why: str) -> ParsedStep:
+        """The reading of the occurrence that counts, among ``occurrences``."""
+        step = cls(**{name: getattr(occ, name) for name in _OCCURRENCE_FIELDS})
+        step.occurrences = occurrences
+        step.why = why
+        return step
+
+    def reads_as(self, other: ParsedStep) -> bool:
+        """The same reading (queue, where it stands, halt and stop marks, problem): what a
+        live reader needs to hear about again when it changes."""
+        return (self.queue, self.span, self.halt, self.stop, self.problem) == (
+            other.queue,
+            other.span,
+            other.halt,
+            other.stop,
+            other.problem,
+        )
+
+
+_OCCURRENCE_FIELDS = tuple(f.name for f in fields(StepOccurrence))
 
 
 @dataclass

@@ -20,10 +20,12 @@ from tmtui.core.datasets import Instance, instance_id
 from tmtui.core.tagsystem import TagSystemError
 
 __all__ = [
+    "FORMAT_MARKS",
     "PROBLEM_MARK",
     "TEMPLATES",
     "Problem",
     "PromptTemplate",
+    "answer_format",
     "get_template",
     "messages",
     "parse_messages",
@@ -117,6 +119,37 @@ Mark the final state with <halt> if the machine halts.
 """
 
 
+_TAIL_FORMAT = """## Answer format (tail):
+Write every step in the same fixed lines, in this order, and nothing else:
+- Read: the head symbol, the position it is read from and the step that wrote it. Positions
+  count every symbol ever written, from 0 (the initial queue holds positions 0, 1, ...; each
+  step appends after the last position written), so step N reads position m*(N-1).
+- Rule: the head symbol's transition rule.
+- Delete: the m symbols deleted from the head.
+- Append: the symbols appended to the tail, with the positions they are written at.
+- Length: the length of the new queue.
+- Queue State: the new queue; mark it with <halt> if the machine halts.
+
+"""
+
+_INDEXED_FORMAT = """## Answer format (indexed):
+Write every queue with the position of each symbol: positions count every symbol ever
+written, from 0 (the initial queue holds positions 0, 1, ...; each step appends after the last
+position written and deletes m symbols from the head), as in [4:C 5:A 6:C].
+
+"""
+
+
+def _example(fmt: str) -> str:
+    """The worked example of the official prompt, its answer written in ``fmt``."""
+    from tmtui.core.gold import gold_answer
+    from tmtui.core.tagsystem import TagSystem
+
+    head, _, _ = _EXAMPLE.partition("Simulation steps:\n")
+    run = TagSystem(2, {"A": "CAC", "B": "A", "C": "B"}, ("A", "B", "C")).run("BCA", 31)
+    return f"{head}Simulation steps:\n{gold_answer(run, fmt)}\n\n---\n\n"
+
+
 def _literal(text: str) -> str:
     """Escape fixed text for str.format."""
     return text.replace("{", "{{").replace("}", "}}")
@@ -141,7 +174,28 @@ TEMPLATES: dict[str, PromptTemplate] = {
         "the official rules and answer format, without the worked example",
         _INTRO + _literal(_RULES_OF_SIMULATION + _ZERO_SHOT_FORMAT) + _PROBLEM,
     ),
+    "tail": PromptTemplate(
+        "tail",
+        "the official rules; answers in the tail format (atomic steps, explicit fetches)",
+        _INTRO + _literal(_RULES_OF_SIMULATION + _TAIL_FORMAT + _example("tail")) + _PROBLEM,
+    ),
+    "indexed": PromptTemplate(
+        "indexed",
+        "the official rules; queues written with the position of each symbol",
+        _INTRO + _literal(_RULES_OF_SIMULATION + _INDEXED_FORMAT + _example("indexed")) + _PROBLEM,
+    ),
 }
+
+# the heading that names each answer format in a prompt (the tmbench format has none)
+FORMAT_MARKS = {"tail": "## Answer format (tail):", "indexed": "## Answer format (indexed):"}
+
+
+def answer_format(prompt: str) -> str:
+    """The answer format a prompt asks for: ``tail``, ``indexed`` or ``tmbench``."""
+    for fmt, mark in FORMAT_MARKS.items():
+        if mark in prompt:
+            return fmt
+    return "tmbench"
 
 
 def get_template(name: str) -> PromptTemplate:

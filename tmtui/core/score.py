@@ -32,6 +32,7 @@ from tmtui.core.diagnose import Diagnosis, Kind, diagnose
 from tmtui.core.parse import parse_strict
 from tmtui.core.parsed import ParseResult, ParserMode
 from tmtui.core.stats import percentile_interval, poisson, wilson
+from tmtui.core.strict_step import StrictReading
 from tmtui.core.tagsystem import Run
 
 __all__ = [
@@ -152,10 +153,11 @@ def score_sample(
     if diagnose_it and div is not None and div.step >= len(run):
         diag = _past_the_trace(div.step, run)  # stored truth longer than the rules' trace
     elif diagnose_it:
-        strict = None
+        strict: StrictReading | None = None
         if parse.mode is ParserMode.TMBENCH and not al.passed:
             # the official reading failed: is it the answer, or the regex's reading of it?
-            strict = parse_answer(answer, ParserMode.STRICT, inst.alphabet)
+            # (read lazily: one step's strict reading, unless the diagnosis needs them all)
+            strict = StrictReading(answer, inst.alphabet)
         diag = diagnose(
             al,
             run,
@@ -201,7 +203,7 @@ def _past_the_trace(step: int, run: Run) -> Diagnosis:
 
 
 # b"0", b"1", ...: the step numbers of an answer that writes every step once, in order
-_IN_ORDER = [str(i).encode() for i in range(256)]
+_IN_ORDER = tuple(str(i).encode() for i in range(256))
 
 
 def compat_verdicts(answer: str, truth: Sequence[str]) -> tuple[str, int]:
@@ -212,17 +214,14 @@ def compat_verdicts(answer: str, truth: Sequence[str]) -> tuple[str, int]:
     if found is None:
         got = compat_steps(answer)
     else:
-        if (
-            n
-            and len(found) == n
-            and n <= len(_IN_ORDER)
-            and [d for d, _, _ in found] == _IN_ORDER[:n]
-            and b"\n".join([q for _, q, _ in found]).translate(None, b" ,")
-            == "\n".join(truth).encode("utf-8", "surrogatepass")
-        ):
-            # steps 0..n-1 written once each, in order, all right (the queues hold no "\n",
-            # so the joined texts are equal exactly when every queue is)
-            return "c" * n, 0
+        if n and len(found) == n and n <= len(_IN_ORDER):
+            digits, written, _ = zip(*found, strict=True)
+            if digits == _IN_ORDER[:n] and b"\n".join(written).translate(None, b" ,") == "\n".join(
+                truth
+            ).encode("utf-8", "surrogatepass"):
+                # steps 0..n-1 written once each, in order, all right (the queues hold no
+                # "\n", so the joined texts are equal exactly when every queue is)
+                return "c" * n, 0
         got = {step_number(d): q.translate(None, b" ,").decode("utf-8") for d, q, _ in found}
     out = []
     for i, want in enumerate(truth):

@@ -122,6 +122,8 @@ def mark(a: Attempt, step: int) -> StepFeedback:
         message = f"wrong: differs from position {ex.difference.position}"
     else:
         message = ex.verdict.value
+    # the explanations speak of a model's answer: this one is the participant's
+    message = message.replace("the model's own", "your own")
     return StepFeedback(step, ex.verdict, message, ex)
 
 

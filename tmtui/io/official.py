@@ -294,6 +294,10 @@ class OfficialFile:
         return self._meta_int(msgspec.Raw(m.group(1)), default, key.decode())
 
     # -- samples ----------------------------------------------------------------------
+    def forget(self) -> None:
+        """Drop the instances kept for reuse (a big file streamed once keeps memory flat)."""
+        self._cache.clear()
+
     def __len__(self) -> int:
         return len(self._raw_samples)
 

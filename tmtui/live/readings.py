@@ -25,7 +25,13 @@ def _reading(v: Verdict, ps: ParsedStep | None) -> str:
 
 def disagreements(tr: Trace) -> tuple[list[tuple[int, str, str, str]], str, list[str]]:
     """Rows (step, strict reading, official reading, why), a summary line, deviations."""
-    cmp = parser_disagreements(tr.instance, tr.answer.text, truth=tr.truth)
+    cmp = parser_disagreements(
+        tr.instance,
+        tr.answer.text,
+        truth=tr.truth,
+        strict=tr.strict_reading(),  # the readings the trace has made already are not made
+        compat=tr.compat_reading(),  # again (each is a parse of the whole answer)
+    )
     rows = [
         (d.step, _reading(d.strict_verdict, d.strict), _reading(d.compat_verdict, d.compat), d.why)
         for d in cmp.steps

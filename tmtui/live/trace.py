@@ -77,6 +77,7 @@ class Trace:
         self.parser = StrictParser(self.alphabet)
         self._result: ParseResult | None = None  # the final strict result
         self._compat: ParseResult | None = None
+        self._compat_at = -1  # the answer's length when _compat was read
         self.final = False
         self.version = 0
         self._clear_rows()
@@ -157,9 +158,7 @@ class Trace:
         ch = ch if ch is not None else Changes()
         if self.mode is not ParserMode.TMBENCH:
             return ch
-        self._compat = parse_compat(self.answer.text, self.alphabet)
-        self._compat_stale = False
-        self._load(self._compat.steps, ch)
+        self._load(self.compat_reading().steps, ch)
         return ch
 
     @property
@@ -355,13 +354,24 @@ class Trace:
     # -- core objects (for the diagnosis, the inspector, saving) -------------------------
     def parse_result(self) -> ParseResult:
         if self.mode is ParserMode.TMBENCH:
-            if self._compat is None or self._compat_stale:
-                self._compat = parse_compat(self.answer.text, self.alphabet)
-                self._compat_stale = False
-            return self._compat
+            return self.compat_reading()
         if self._result is not None:
             return self._result
         return ParseResult(mode=ParserMode.STRICT, version=STRICT_VERSION, steps=dict(self.steps))
+
+    def compat_reading(self) -> ParseResult:
+        """The official regex's reading of the answer as it stands (read once per text, in
+        either mode: the parser switch and the parse inspector share it)."""
+        n = self.answer.length
+        if self._compat is None or self._compat_at != n:
+            self._compat = parse_compat(self.answer.text, self.alphabet)
+            self._compat_at = n
+        self._compat_stale = False
+        return self._compat
+
+    def strict_reading(self) -> ParseResult | None:
+        """The strict parser's reading of the whole answer, once the answer is final."""
+        return self._result
 
     def alignment(self) -> Alignment:
         rows = []

@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from tmtui.core.prompts import parse_messages
+from tmtui.core.prompts import answer_format, parse_messages, problem_prompt
 from tmtui.model.answer import (
     DEFAULT_TPS,
     Plan,
@@ -286,7 +286,8 @@ class ChatApp:
         temp = req.get("temperature")
         if isinstance(temp, int | float) and temp > 0 and req.get("seed") is None:
             salt += f"/{n}"
-        ans = self.synthetic.answer(problem.instance, previous=problem.previous, salt=salt)
+        fmt = answer_format(problem_prompt(messages) or "")
+        ans = self.synthetic.answer(problem.instance, previous=problem.previous, salt=salt, fmt=fmt)
         reasoning = split_tokens(ans.reasoning) if ans.reasoning else []
         return reasoning, split_tokens(ans.text)
 

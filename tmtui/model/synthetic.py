@@ -11,7 +11,12 @@ the queue and are likelier still in periodic queues, as with real models):
 * a premature halt; at the end, a missing halt (it keeps stepping) - a finding, not an error;
 * format drift: a step written with no readable queue, a step left out, and (harmless to the
   strict parser, not to the official regex) a switch of style midway (commas, an echo of the
-  previous queue, compact lines).
+  previous queue, compact lines);
+* in the tail format (``fmt="tail"``, docs/tail.md), a wrong fetch as well: a cell after the
+  head read instead of the head, written as the position it says it read.
+
+The answer is in the format the prompt asks for (``tmbench``, ``tail`` or ``indexed``; the
+last two never drift in style), positions kept as the model itself counts them.
 
 After a mistake the model goes on from its own wrong queue, as models do. ``error_rate=0``
 answers perfectly. Everything is decided by a ``random.Random`` seeded from the server seed and
@@ -29,7 +34,7 @@ from types import SimpleNamespace
 from tmtui.core.answer import ModelStep, format_step
 from tmtui.core.datasets import Instance
 from tmtui.core.diagnose import Kind, explain_transition
-from tmtui.core.mutate import step_past_halt, wrong_transition
+from tmtui.core.mutate import positioned, step_past_halt, wrong_fetch, wrong_transition
 from tmtui.core.parse import StrictParser
 from tmtui.core.tagsystem import TagSystem
 
@@ -56,6 +61,9 @@ _WEIGHTS: dict[str, float] = {
     "unparsable": 0.05,
     "missing": 0.03,
 }
+# the tail format's own mistake (its weight is added to the others)
+_FETCH_WEIGHT = 0.10
+_STYLE = {"tmbench": "official", "tail": "tail", "indexed": "indexed"}
 _REF_LEN = 20.0
 
 _TOKEN = re.compile(
@@ -130,9 +138,14 @@ class SyntheticModel:
         previous: str = "",
         salt: str = "",
         rng: random.Random | None = None,
+        fmt: str = "tmbench",
     ) -> SyntheticAnswer:
-        """The whole answer (or, after ``previous`` text, its continuation)."""
+        """The whole answer (or, after ``previous`` text, its continuation) in ``fmt``:
+        tmbench, tail or indexed."""
+        if fmt not in _STYLE:
+            raise ValueError(f"unknown answer format {fmt!r}")
         start_step, queue = 0, inst.init
+        before: list[tuple[int, str]] = []
         if previous:
             parser = StrictParser(inst.alphabet)
             parser.feed(previous)
@@ -141,19 +154,21 @@ class SyntheticModel:
             if readable:
                 last = max(readable)
                 start_step, queue = last + 1, res.steps[last].queue or ""
+                before = [(k, res.steps[k].queue or "") for k in sorted(readable)]
                 if res.halt_step is not None and res.halt_step <= last:
                     return SyntheticAnswer("The machine has already halted.", last_step=last)
         rng = rng or self.rng_for(inst, f"{salt}\x00{start_step}")
-        steps, injected, drift_at = self._steps(inst, start_step, queue, rng)
+        steps, injected, drift_at = self._steps(inst, start_step, queue, rng, fmt)
+        positioned(steps, inst.m, before)
         style_switch = None
-        if drift_at is not None:
+        if drift_at is not None and fmt == "tmbench":
             style_switch = (drift_at, rng.choice(("commas", "echo", "compact")))
         parts: list[str] = []
         if start_step == 0:
             parts.append(PREAMBLE)
             parts.append("Simulation steps:\n")
         for s in steps:
-            style = "official"
+            style = _STYLE[fmt]
             if style_switch is not None and s.step >= style_switch[0]:
                 style = style_switch[1]
             parts.append(format_step(s, style))
@@ -173,7 +188,7 @@ class SyntheticModel:
         )
 
     def _steps(
-        self, inst: Instance, start: int, q: str, rng: random.Random
+        self, inst: Instance, start: int, q: str, rng: random.Random, fmt: str = "tmbench"
     ) -> tuple[list[ModelStep], list[tuple[int, Kind]], int | None]:
         system = inst.system
         cap = inst.max_states
@@ -195,7 +210,7 @@ class SyntheticModel:
             written += len(q)
             if written > MAX_ANSWER_SYMBOLS:
                 break  # like a model at its output limit
-            kind = self._pick(q, system.m, rng) if rate > 0 else None
+            kind = self._pick(q, system.m, rng, fmt == "tail") if rate > 0 else None
             if kind == "premature":
                 if steps:
                     steps[-1].halt = True
@@ -203,7 +218,7 @@ class SyntheticModel:
                     return steps, injected, drift_at
                 kind = None
             s: ModelStep | None = None
-            if kind in ("copy", "production", "deletion", "head", "stale"):
+            if kind in _KIND:
                 s = self._mistake(system, q, k, kind, rng)
                 if s is not None:
                     injected.append((k, _KIND[kind]))
@@ -245,12 +260,15 @@ class SyntheticModel:
             steps[-1].stop = True
         return steps, injected, drift_at
 
-    def _pick(self, q: str, m: int, rng: random.Random) -> str | None:
-        """Which mistake (if any) step from queue q makes."""
+    def _pick(self, q: str, m: int, rng: random.Random, fetches: bool = False) -> str | None:
+        """Which mistake (if any) step from queue q makes (``fetches``: a wrong fetch is one
+        of them, as in the tail format)."""
         rest = len(q) - m
         scale = max(rest, 1) / _REF_LEN
         per = _period(q[m:]) if rest >= 6 else 0
         weights = dict(_WEIGHTS)
+        if fetches:
+            weights["fetch"] = _FETCH_WEIGHT
         weights["copy"] *= scale * (1.6 if per else 1.0)
         total = sum(weights.values())
         p = min(0.9, self.error_rate * total)
@@ -267,6 +285,13 @@ class SyntheticModel:
         self, system: TagSystem, q: str, k: int, kind: str, rng: random.Random
     ) -> ModelStep | None:
         want = _KIND[kind]
+        if kind == "fetch":
+            # the queue alone reads as a wrong head; the stated fetch makes it a wrong read
+            s = wrong_fetch(system, q, k, rng)
+            if s is None:
+                return None
+            got, _msg, _d = explain_transition(system, q, s.queue or "", _claims(s))  # type: ignore[arg-type]
+            return s if got is Kind.WRONG_HEAD else None
         if kind == "copy":
             s = self._period_slip(system, q, k, rng)
             if s is not None:
@@ -327,4 +352,5 @@ _KIND = {
     "deletion": Kind.WRONG_DELETION,
     "head": Kind.WRONG_HEAD,
     "stale": Kind.STALE_STATE,
+    "fetch": Kind.WRONG_READ,
 }

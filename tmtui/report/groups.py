@@ -36,6 +36,7 @@ HUMANS_POOLED = "humans (all)"
 CATEGORIES = ("read", "rule", "delete", "copy", "halt", "format", "other")
 _CATEGORY: dict[Kind, str] = {
     Kind.WRONG_HEAD: "read",  # the head symbol misread: another symbol's production
+    Kind.WRONG_READ: "read",  # the wrong cell fetched (a tail answer's stated fetch)
     Kind.WRONG_PRODUCTION: "rule",  # the right head, the wrong production appended
     Kind.WRONG_DELETION: "delete",  # m-1, m+1, 0 or 2m symbols deleted
     Kind.COPY_ERROR: "copy",  # the retained middle copied wrong

@@ -22,6 +22,7 @@ __all__ = [
     "first_failure_chart",
     "hazard_chart",
     "queue_chart",
+    "standalone_svg",
     "survival_chart",
 ]
 
@@ -75,6 +76,13 @@ def clean_svg(svg: str) -> str:
     svg = _XMLNS.sub("", svg)
     svg = _SIZE.sub(r'\1 class="chart" preserveAspectRatio="xMidYMid meet"', svg, count=1)
     return svg.strip()
+
+
+def standalone_svg(svg: str) -> str:
+    """A chart of the page as an SVG file of its own (its namespaces back; docs/report.md's
+    figure is one)."""
+    ns = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    return svg.replace("<svg ", "<svg " + ns, 1) + "\n"
 
 
 def _figure(height: float = 3.3):

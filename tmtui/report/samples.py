@@ -124,14 +124,16 @@ def _seconds_in(d: Any) -> float | None:
 
 
 def human_seconds(rec: Record) -> float | None:
-    """The active seconds of a human attempt, from the first of: ``meta`` itself
+    """The active seconds of a human attempt, from the first of: ``meta.human`` (what
+    ``tmtui human export`` writes: ``active_ms``, the time the attempt was on screen and not
+    paused; :mod:`tmtui.io.humanrecords`), then the same keys in ``meta`` itself
     (``active_seconds``, ``active_s`` or ``seconds``; ``active_ms``, ``submit_ms``,
     ``time_to_submit_ms`` or ``ms`` in milliseconds); ``meta.timing`` (the same keys);
     the sum over ``meta.steps`` (a list with one object per step, the same keys, every step
     timed); the record's ``timing.elapsed_ms``. Anything that is not a finite number >= 0
     is passed over; None when nothing is found."""
     meta = rec.meta if isinstance(rec.meta, dict) else {}
-    for where in (meta, meta.get("timing")):
+    for where in (meta.get("human"), meta, meta.get("timing")):
         v = _seconds_in(where)
         if v is not None:
             return v
@@ -160,12 +162,15 @@ def human_seconds(rec: Record) -> float | None:
 
 
 def human_assist(rec: Record) -> str | None:
-    """A human attempt's assist level: ``meta.assist``, ``meta.session.assist`` or
-    ``params.assist`` (a word such as none, prefill, append)."""
+    """A human attempt's assist level: ``meta.human.assist`` (what ``tmtui human export``
+    writes), ``meta.assist``, ``meta.session.assist`` or ``params.assist`` (a word such as
+    none, prefill, append)."""
     meta = rec.meta if isinstance(rec.meta, dict) else {}
     session = meta.get("session")
+    human = meta.get("human")
     params = rec.params if isinstance(rec.params, dict) else {}
     for v in (
+        human.get("assist") if isinstance(human, dict) else None,
         meta.get("assist"),
         session.get("assist") if isinstance(session, dict) else None,
         params.get("assist"),

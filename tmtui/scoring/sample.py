@@ -13,10 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tmtui.core.align import Alignment, Verdict, align
+from tmtui.core.compat import compat_steps
 from tmtui.core.datasets import Instance
+from tmtui.core.diagnose import halting_finding
 from tmtui.core.parsed import ParsedStep, ParseResult, ParserMode
 from tmtui.core.prompts import prompt_sha256
-from tmtui.core.score import SampleScore, compat_verdicts, parse_answer, score_sample
+from tmtui.core.score import (
+    NOT_ATTEMPTED,
+    SampleScore,
+    compat_verdicts,
+    parse_answer,
+    score_sample,
+)
 from tmtui.core.text import one_line
 from tmtui.io.sources import ScoreItem
 
@@ -71,18 +79,20 @@ def score_item(
     truth = item.truth if mode is ParserMode.TMBENCH else None
     if truth is not None and not keep:
         verdicts, extra = compat_verdicts(item.answer, truth)
-        if verdicts and set(verdicts) == {"c"} and not extra:
-            return SampleScore(
-                instance_id=inst.id,
-                index=inst.index,
-                model=item.model,
-                mode=mode,
-                verdicts=verdicts,
-                passed=True,
-                n_truth=len(truth),
-                status=item.status,
-                source=item.source,
-            )
+        if verdicts and set(verdicts) == {"c"}:
+            if not extra:
+                return SampleScore(
+                    instance_id=inst.id,
+                    index=inst.index,
+                    model=item.model,
+                    mode=mode,
+                    verdicts=verdicts,
+                    passed=True,
+                    n_truth=len(truth),
+                    status=item.status,
+                    source=item.source,
+                )
+            return _passed_with_extra_steps(item, mode, verdicts, extra, hashes, diagnose)
     return score_sample(
         inst,
         item.answer,
@@ -94,6 +104,38 @@ def score_item(
         source=item.source,
         keep=keep,
         diagnose_it=diagnose,
+        prompt_sha256="" if hashes is None else hashes.of(item),
+    )
+
+
+def _passed_with_extra_steps(
+    item: ScoreItem,
+    mode: ParserMode,
+    verdicts: str,
+    extra: int,
+    hashes: PromptHashes | None,
+    diagnose: bool,
+) -> SampleScore:
+    """A passing official answer that writes steps past the truth: its halting finding from
+    the official matches alone (what :func:`score_sample` says, without aligning them)."""
+    inst, n = item.instance, len(verdicts)
+    diag = None
+    if diagnose and item.status not in NOT_ATTEMPTED:
+        written = {k: q for k, q in compat_steps(item.answer).items() if k >= n}
+        diag = halting_finding(sorted(written), written, inst.run)
+    return SampleScore(
+        instance_id=inst.id,
+        index=inst.index,
+        model=item.model,
+        mode=mode,
+        verdicts=verdicts,
+        passed=True,
+        n_truth=n,
+        diagnosis=diag,
+        extra_steps=extra,
+        status=item.status,
+        source=item.source,
+        rules_sha256=inst.rules_sha256(),
         prompt_sha256="" if hashes is None else hashes.of(item),
     )
 

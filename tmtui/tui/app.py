@@ -8,7 +8,6 @@ compared). Screens do the work; the stream lives in :mod:`tmtui.tui.controller`.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,8 @@ from textual.binding import Binding, BindingType
 
 from tmtui.live.trace import Trace
 from tmtui.tui.commands import BindingCommands
-from tmtui.tui.plans import ViewPlan, WatchPlan
+from tmtui.tui.memory import freeze_long_lived, thaw
+from tmtui.tui.plans import ReportPlan, ViewPlan, WatchPlan
 from tmtui.tui.safeapp import SafeApp
 
 __all__ = ["TmtuiApp", "load_keymap"]
@@ -40,7 +40,7 @@ class TmtuiApp(SafeApp[None]):
 
     def __init__(
         self,
-        plan: WatchPlan | ViewPlan,
+        plan: WatchPlan | ViewPlan | ReportPlan,
         *,
         theme: str = "dark",
         keymap: dict[str, str] | None = None,
@@ -57,7 +57,7 @@ class TmtuiApp(SafeApp[None]):
         # Everything built so far (modules, styles, widgets) lives as long as the app: keep it
         # out of the garbage collector's full collections, which otherwise stall a screen
         # receiving a fast stream for tens of milliseconds every second or so.
-        self.call_after_refresh(self._freeze)
+        self.call_after_refresh(freeze_long_lived)
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
         if self._keymap_in:
@@ -65,15 +65,20 @@ class TmtuiApp(SafeApp[None]):
         plan = self.plan
         if isinstance(plan, WatchPlan):
             self.push_screen(self._watch_screen(plan))
+        elif isinstance(plan, ReportPlan):
+            from tmtui.tui.screens.report import ReportScreen
+
+            self.push_screen(ReportScreen(plan.report, save_path=plan.save_path))
         else:
             from tmtui.tui.screens.view import open_view
 
             open_view(self, plan)
 
-    @staticmethod
-    def _freeze() -> None:
-        gc.collect()
-        gc.freeze()
+    def open_report_of(self, plan: ViewPlan) -> None:
+        """The report screen of what a sample list shows (``r`` in ``tmtui view``)."""
+        from tmtui.tui.screens.report import view_report
+
+        self.push_screen(view_report(plan))
 
     def _watch_screen(self, plan: WatchPlan):
         from tmtui.tui.screens.watch import DebuggerScreen
@@ -91,7 +96,7 @@ class TmtuiApp(SafeApp[None]):
         )
 
     async def on_unmount(self) -> None:
-        gc.unfreeze()
+        thaw()
         plan = self.plan
         if isinstance(plan, WatchPlan):
             await plan.feed.close()

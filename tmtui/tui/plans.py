@@ -1,4 +1,5 @@
-"""What the app opens: one live stream into the debugger, or saved records to list and compare.
+"""What the app opens: one live stream into the debugger, saved records to list and compare, or
+a report (``tmtui report --tui``).
 
 Plain data, built by the CLI and read by the app and the screens (which never import the app).
 """
@@ -13,7 +14,7 @@ from typing import Any
 from tmtui.core.datasets import Instance
 from tmtui.core.parsed import ParserMode
 
-__all__ = ["ViewPlan", "WatchPlan"]
+__all__ = ["ReportPlan", "ViewPlan", "WatchPlan"]
 
 
 @dataclass
@@ -38,3 +39,12 @@ class ViewPlan:
     save_path: Path = Path("tmtui-saved.jsonl")
     mode: ParserMode = ParserMode.STRICT
     extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class ReportPlan:
+    """A report made by ``tmtui report`` (a :class:`tmtui.report.Report`), shown on the
+    report screen; its rows open their samples in the sample list."""
+
+    report: Any
+    save_path: Path = Path("tmtui-saved.jsonl")

@@ -160,7 +160,8 @@ class HumanApp(SafeApp[None]):
         screen = self.screen
         if view.phase is Phase.INSTANCE:
             if isinstance(screen, InstanceScreen):
-                screen.show(view, update)
+                with self.batch_update():  # one screen update for all it changes
+                    screen.show(view, update)
             else:
                 self.switch_screen(InstanceScreen(view))
         elif view.phase is Phase.FEEDBACK and view.result is not None:

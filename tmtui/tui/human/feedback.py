@@ -43,10 +43,8 @@ def result_words(result: AttemptResult, view: View) -> Text:
     t.append(f"{sc.n_correct} of {sc.n_truth} steps right", style="bold")
     if sc.passed:
         t.append(" — all correct", style="bold green")
-    elif sc.first_divergence is not None:
-        what = sc.diagnosis.message if sc.diagnosis is not None else "wrong"
-        t.append(f"; first divergence at step {sc.first_divergence}: ", style="bold red")
-        t.append(shown(what, 120))
+    elif sc.first_divergence is not None:  # (the status line below says why)
+        t.append(f"; first divergence at step {sc.first_divergence}", style="bold red")
     t.append("\nEnter: go on to ", style="dim")
     t.append(shown(view.next), style="dim")
     return t

@@ -10,6 +10,7 @@ covers the instance (the clock is stopped: nobody works on it unseen).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -25,7 +26,7 @@ from tmtui.human.entry import EntryError, read_entry, spaced
 from tmtui.human.settings import Assist
 from tmtui.human.views import InstanceView, Update, View
 from tmtui.tui.human.driver import Driver
-from tmtui.tui.human.entry import EntryLine
+from tmtui.tui.human.entry import EntryLine, Fitted, Message
 from tmtui.tui.human.keys import INSTANCE_KEYS
 from tmtui.tui.human.parts import (
     entry_label,
@@ -52,20 +53,23 @@ class InstanceScreen(Screen):
         self.correcting: int | None = None  # the step being corrected
         self._draft = ""  # the entry as it was before a correction began
         self._shown_instance: tuple | None = None
+        self._set: str | None = None  # a value the screen put in the entry (no preview due)
+        self._keys_state: tuple | None = None
+        self._label_shown: Text | None = None
 
     @property
     def human(self) -> Driver:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Static(id="where", markup=False)
-        yield Static(id="problem", classes="panel", markup=False)
+        yield Message(id="where")
+        yield Fitted(id="problem", classes="panel")
         with VerticalScroll(id="steps-box", classes="panel"):
-            yield Static(id="steps", markup=False)
+            yield Fitted(id="steps")
         with Vertical(id="entry-box"):
             yield Static(id="entry-label", markup=False)
             yield EntryLine(self._key_typed, id="entry", placeholder="the queue's symbols")
-            yield Static(id="entry-message", markup=False)
+            yield Message(id="entry-message")
         yield Static(id="held", markup=False)
         yield KeyBar()
 
@@ -87,18 +91,16 @@ class InstanceScreen(Screen):
         if fresh:
             self._shown_instance = ident
             self.correcting = None
-            self.query_one("#problem", Static).update(problem_text(iv))
-        self.query_one("#steps", Static).update(steps_text(iv))
+            self.query_one("#problem", Fitted).set(lambda w: problem_text(iv, w))
+        self.query_one("#steps", Fitted).set(lambda w: steps_text(iv, w))
         self.query_one("#steps-box", VerticalScroll).scroll_end(animate=False)
         self._label()
-        self.query_one("#where", Static).update(where_text(view, correcting=self.correcting))
+        self.query_one("#where", Message).say(where_text(view, correcting=self.correcting))
         self._held(view)
         if update is not None and update.error is not None:
             self._say(Text(f"not submitted: {shown(update.error)}", style="bold red"))
         elif fresh and iv.entry is not None:
-            entry.value = iv.entry.prefill
-            entry.cursor_position = len(entry.value)
-            self._preview(entry.value)
+            self._set_entry(iv.entry.prefill)
         if not entry.disabled:
             entry.focus()
 
@@ -106,16 +108,19 @@ class InstanceScreen(Screen):
         """Only the clock moved (the timer)."""
         self.view = view
         try:
-            where = self.query_one("#where", Static)
+            where = self.query_one("#where", Message)
         except NoMatches:  # the timer ticked before the screen was composed (a loaded machine)
             return
-        where.update(where_text(view, correcting=self.correcting))
+        where.say(where_text(view, correcting=self.correcting))
 
     def _label(self) -> None:
         iv = self.view.instance
         if iv is None or iv.entry is None:
             return
-        self.query_one("#entry-label", Static).update(entry_label(iv, iv.entry, self.correcting))
+        label = entry_label(iv, iv.entry, self.correcting)
+        if label != self._label_shown:  # (a new label may change the layout: only then)
+            self._label_shown = label
+            self.query_one("#entry-label", Static).update(label)
 
     def _held(self, view: View) -> None:
         held = view.paused or not view.focused
@@ -136,7 +141,7 @@ class InstanceScreen(Screen):
         box.update(t)
 
     def _say(self, text: Text) -> None:
-        self.query_one("#entry-message", Static).update(text)
+        self.query_one("#entry-message", Message).say(text)
 
     def _preview(self, text: str) -> None:
         iv = self.view.instance
@@ -190,13 +195,39 @@ class InstanceScreen(Screen):
 
     @on(Input.Changed, "#entry")
     def _changed(self, event: Input.Changed) -> None:
+        if self._set is not None and event.value == self._set:
+            self._set = None  # the screen's own change: it has said what it had to
+            return
+        self._set = None
         self._preview(event.value)
 
+    def _keys_changed(self) -> None:
+        """The key bar again, only when which keys apply has changed (it is rebuilt)."""
+        iv = self.view.instance
+        state = (self.correcting, iv is not None and iv.correctable is not None)
+        if state != self._keys_state:
+            self._keys_state = state
+            self.refresh_bindings()
+
+    def _set_entry(self, value: str, *, preview: bool = True) -> None:
+        """Put ``value`` in the entry, the cursor at its end (and say what it reads as)."""
+        entry = self.query_one("#entry", EntryLine)
+        if entry.value != value:
+            self._set = value
+        entry.value = value
+        entry.cursor_position = len(value)
+        if preview:
+            self._preview(value)
+
+    def _in_order(self, act: Callable[[], None]) -> None:
+        """Run ``act`` once the entry line has taken the keys typed before the key that asked
+        for it. The screen's keys are priority bindings, handled as they arrive: the keys
+        typed before may still wait in the entry's queue, and those typed after are not yet
+        in it (a fast typist, a paste, a browser's burst)."""
+        self.query_one("#entry", EntryLine).call_later(act)
+
     def action_submit(self) -> None:
-        # Enter is a priority binding, handled as it arrives, while the keys typed just before
-        # it may still wait in the entry line's queue (a fast typist, a paste, a browser's
-        # burst): read the entry once it has taken them
-        self.query_one("#entry", EntryLine).call_later(self._submit)
+        self._in_order(self._submit)
 
     def _submit(self) -> None:
         if self.view.paused:
@@ -208,21 +239,20 @@ class InstanceScreen(Screen):
             update = self.human.correct(text)
             if update is not None and update.ok:
                 self.correcting = None
-                entry.value = self._draft
+                self._set_entry(self._draft, preview=False)
                 self._after(update)
             return
         update = self.human.submit(text)
         if update is not None and update.ok:
             iv = update.view.instance
             if iv is not None and iv.entry is not None and update.view.phase == "instance":
-                entry.value = iv.entry.prefill
-                entry.cursor_position = len(entry.value)
+                self._set_entry(iv.entry.prefill, preview=False)
             self._after(update)
 
     def _after(self, update: Update) -> None:
         self._label()
-        self.refresh_bindings()
-        self.query_one("#where", Static).update(where_text(update.view))
+        self._keys_changed()
+        self.query_one("#where", Message).say(where_text(update.view))
         self._preview(self.query_one("#entry", EntryLine).value)
         for ev in update.events:
             if ev.feedback is not None:
@@ -231,6 +261,9 @@ class InstanceScreen(Screen):
                 self._say(Text(f"step {ev.step}: {mark}", style=style))
 
     def action_correct(self) -> None:
+        self._in_order(self._correct)
+
+    def _correct(self) -> None:
         iv = self.view.instance
         if iv is None or iv.entry is None or self.view.paused:
             return
@@ -243,35 +276,32 @@ class InstanceScreen(Screen):
         entry = self.query_one("#entry", EntryLine)
         self._draft = entry.value
         self.correcting = last.step
-        if self.human.session.settings.assist is Assist.APPEND:
-            entry.value = last.typed
-        else:
-            entry.value = spaced(last.queue)
-        entry.cursor_position = len(entry.value)
         self._label()
-        self.refresh_bindings()
-        self.query_one("#where", Static).update(where_text(self.view, correcting=last.step))
-        self._preview(entry.value)
+        self._keys_changed()
+        self.query_one("#where", Message).say(where_text(self.view, correcting=last.step))
+        append = self.human.session.settings.assist is Assist.APPEND
+        self._set_entry(last.typed if append else spaced(last.queue))
 
     def action_cancel(self) -> None:
+        self._in_order(self._cancel)
+
+    def _cancel(self) -> None:
         if self.correcting is None:
             return
         self.correcting = None
-        entry = self.query_one("#entry", EntryLine)
-        entry.value = self._draft
-        entry.cursor_position = len(entry.value)
         self._label()
-        self.refresh_bindings()
-        self.query_one("#where", Static).update(where_text(self.view))
-        self._preview(entry.value)
+        self._keys_changed()
+        self.query_one("#where", Message).say(where_text(self.view))
+        self._set_entry(self._draft)
 
     def action_halt(self) -> None:
+        self._in_order(self._halt)
+
+    def _halt(self) -> None:
         """The halt key: the entry says ``halt``, and Enter confirms it."""
         if self.view.paused:
             return
         if self.correcting is not None:
-            self.action_cancel()
-        entry = self.query_one("#entry", EntryLine)
-        entry.value = "halt"
-        entry.cursor_position = len(entry.value)
-        entry.focus()
+            self._cancel()
+        self._set_entry("halt")
+        self.query_one("#entry", EntryLine).focus()

@@ -50,9 +50,9 @@ class IntroScreen(Screen):
     def _prompt(self, *, more: bool) -> Text:
         begin = "go on" if self.view.resumed is not None else "begin"
         prompt = Text(f"Press Enter to {begin}", style="bold")
-        prompt.append(f" (next: {shown(self.view.next)}).")
+        prompt.append(f" (next: {shown(self.view.next)})")
         if more:
-            prompt.append(" More text below: ↓ and PgDn scroll.", style="bold")
+            prompt.append(" · ↓ more text below", style="bold")
         return prompt
 
     def on_mount(self) -> None:

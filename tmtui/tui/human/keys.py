@@ -2,7 +2,8 @@
 :mod:`tmtui.tui.screens.keys`).
 
 Letters, digits and most punctuation belong to the entry line, so the session's own keys are
-Enter, the arrows, Escape and a few control keys (bound before the entry line's own) that neither terminals, tmux nor browsers
+Enter, the arrows, Escape and a few control keys (not the entry line's: they come to the
+screen in order, after the keys typed before them) that neither terminals, tmux nor browsers
 keep for themselves (no ctrl+t, ctrl+w, ctrl+n, ctrl+h, ctrl+s, ctrl+o).
 """
 
@@ -41,6 +42,10 @@ INTRO_KEYS: list[BindingType] = [
     _k("enter", "begin", "begin", "Begin (or go on with) the session", "human.begin"),
 ]
 
+# Priority bindings: each is handled as it arrives, before any key typed after it reaches the
+# entry line; the instance screen then acts once the entry has taken the keys typed before it
+# (InstanceScreen._in_order). A burst (a fast typist, a paste, a browser's websocket) of
+# "step 1 ⏎ step 2 ⏎" is two steps, each whole.
 INSTANCE_KEYS: list[BindingType] = [
     _k("enter", "submit", "submit", "Submit the entry as the next step", "human.submit",
        display="⏎", priority=True),

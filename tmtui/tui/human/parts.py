@@ -5,12 +5,16 @@ participant's entry is made visible through :mod:`tmtui.tui.safe`, never markup.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rich.console import Console
 from rich.text import Text
 
 from tmtui.human.views import EntryView, InstanceView, StepView, View
 from tmtui.tui.safe import shown
 
 __all__ = [
+    "LABEL",
     "clock_words",
     "entry_label",
     "idle_hint",
@@ -19,6 +23,55 @@ __all__ = [
     "steps_text",
     "where_text",
 ]
+
+
+LABEL = 9  # the width of the labels on the left ("rules    ", "step 12  "): lines hang under it
+
+
+@lru_cache(maxsize=1)
+def _console() -> Console:
+    return Console(width=10_000, color_system=None, legacy_windows=False)
+
+
+def hang(label: Text, body: Text, width: int) -> Text:
+    """``label`` then ``body`` wrapped to the width left, its further lines indented under
+    the label's width (a queue or a message never runs back into the label column)."""
+    room = max(8, width - LABEL)
+    label = label.copy()
+    label.pad_right(max(0, LABEL - label.cell_len))
+    out = Text()
+    for i, line in enumerate(body.wrap(_console(), room)):
+        if i:
+            out.append("\n" + " " * LABEL)
+        else:
+            out.append_text(label)
+        out.append_text(line)
+    if not body:
+        out.append_text(label)
+    return out
+
+
+def _lines(pieces: list[Text], room: int, sep: str) -> list[Text]:
+    """The pieces side by side, a new line where the next one would not fit."""
+    lines: list[Text] = []
+    line = Text()
+    for piece in pieces:
+        if line and line.cell_len + len(sep) + piece.cell_len > room:
+            lines.append(line)
+            line = Text()
+        if line:
+            line.append(sep)
+        line.append_text(piece)
+    lines.append(line)
+    return lines
+
+
+def pack(label: Text, pieces: list[Text], width: int, sep: str = "    ") -> Text:
+    """``label`` then the pieces side by side, a new line (indented under the label) where
+    the next piece would not fit: a piece (a rule) is never broken unless it alone is wider
+    than the room."""
+    body = Text("\n").join(_lines(pieces, max(8, width - LABEL), sep))
+    return hang(label, body, width)
 
 
 def clock_words(seconds: float) -> str:
@@ -50,45 +103,44 @@ def where_text(view: View, *, correcting: int | None = None) -> Text:
             left = iv.remaining_s
             style = "bold reverse" if left <= 60 else "bold"
             t.append("  ·  ")
-            t.append(f"⏱ {clock_words(left)} left", style=style)
+            t.append(f"{clock_words(left)} left", style=style)
         else:
             t.append(f"  ·  time {clock_words(iv.active_s)}", style="dim")
     if view.paused:
         t.append("  ·  PAUSED", style="bold reverse")
     elif not view.focused:
-        t.append("  ·  clock stopped (window not focused)", style="bold")
+        t.append("  ·  clock stopped", style="bold")
     return t
 
 
-def problem_text(iv: InstanceView) -> Text:
+def problem_text(iv: InstanceView, width: int = 10_000) -> Text:
     """What a model is given: m, the alphabet (with its key map), every production, the
-    initial queue. Wraps rather than cuts: nothing of it may be lost on a small terminal."""
-    t = Text()
-    t.append("m = ", style="dim")
-    t.append(str(iv.m), style="bold")
-    t.append(f"   (delete {iv.m} symbols at each step)", style="dim")
-    t.append("     alphabet ", style="dim")
-    t.append(" ".join(shown(s) for s in iv.alphabet), style="bold")
+    initial queue. Wraps rather than cuts (nothing of it may be lost on a small terminal),
+    and never inside a rule."""
+    head = [Text.assemble(("m = ", "dim"), (str(iv.m), "bold"))]
+    head.append(Text(f"(delete {iv.m} symbols at each step)", style="dim"))
+    head.append(
+        Text.assemble(("alphabet ", "dim"), (" ".join(shown(s) for s in iv.alphabet), "bold"))
+    )
+    t = Text("\n").join(_lines(head, width, "   "))
     if iv.key_map is not None:
-        t.append("\nkeys     ", style="dim")
-        for i, (k, s) in enumerate(iv.key_map.pairs):
-            if i:
-                t.append("   ")
-            t.append(k, style="bold reverse")
-            t.append(f" = {shown(s)}")
-    t.append("\nrules    ", style="dim")
-    for i, (sym, prod) in enumerate(iv.productions):
-        if i:
-            t.append("    ")
-        t.append(shown(sym, 4), style="bold")
-        t.append(" → ", style="dim")
-        t.append(" ".join(shown(s) for s in prod) or "∅")
+        keys = [Text.assemble((k, "bold reverse"), f" = {shown(s)}") for k, s in iv.key_map.pairs]
+        t.append("\n")
+        t.append_text(pack(Text("keys", style="dim"), keys, width, sep="   "))
+    rules = []
+    for sym, prod in iv.productions:
+        rule = Text.assemble((shown(sym, 4), "bold"), (" → ", "dim"))
+        rule.append(" ".join(shown(s) for s in prod) or "∅")
+        rules.append(rule)
     missing = [s for s in iv.alphabet if s not in dict(iv.productions)]
     if missing:
-        t.append(f"    ({' '.join(shown(s) for s in missing)}: no rule: halts)", style="dim")
-    t.append("\nstep 0   ", style="dim")
-    t.append(spaced_shown(iv.init), style="bold")
-    t.append(f"  the initial queue ({len(iv.init)} symbols)", style="dim")
+        rules.append(Text(f"({' '.join(shown(s) for s in missing)}: no rule: halts)", "dim"))
+    t.append("\n")
+    t.append_text(pack(Text("rules", style="dim"), rules, width))
+    init = Text(spaced_shown(iv.init), style="bold")
+    init.append(f"  the initial queue ({len(iv.init)} symbols)", style="dim")
+    t.append("\n")
+    t.append_text(hang(Text("step 0", style="dim"), init, width))
     return t
 
 
@@ -101,23 +153,20 @@ def _mark(step: StepView) -> Text:
     return Text(f"  ✗ {shown(fb.message, 120)}", style="bold red")
 
 
-def steps_text(iv: InstanceView) -> Text:
+def steps_text(iv: InstanceView, width: int = 10_000) -> Text:
     """The participant's own submitted queues (never the truth while the instance is scored;
-    marked when the session's feedback says so)."""
-    t = Text()
+    marked when the session's feedback says so), each wrapped under its label."""
     if not iv.steps:
-        t.append("no step submitted yet", style="dim")
-        return t
-    for i, st in enumerate(iv.steps):
-        if i:
-            t.append("\n")
-        t.append(f"step {st.step:<3} ", style="dim")
-        t.append(spaced_shown(st.queue))
-        t.append(f"  ({len(st.queue)})", style="dim")
+        return Text("no step submitted yet", style="dim")
+    rows = []
+    for st in iv.steps:
+        body = Text(spaced_shown(st.queue))
+        body.append(f"  ({len(st.queue)})", style="dim")
         if st.corrections:
-            t.append("  corrected", style="italic")
-        t.append_text(_mark(st))
-    return t
+            body.append("  corrected", style="italic")
+        body.append_text(_mark(st))
+        rows.append(hang(Text(f"step {st.step}", style="dim"), body, width))
+    return Text("\n").join(rows)
 
 
 def entry_label(iv: InstanceView, entry: EntryView, correcting: int | None) -> Text:

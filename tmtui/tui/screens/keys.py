@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["COMPARE_KEYS", "DEBUGGER_KEYS", "LIST_KEYS"]
+__all__ = ["COMPARE_KEYS", "DEBUGGER_KEYS", "LIST_KEYS", "REPORT_KEYS"]
 
 _STEP = Binding.Group("step")
 _WRONG = Binding.Group("next/prev ✗")
+_ROW = Binding.Group("row")
 
 
 def _k(
@@ -89,6 +90,8 @@ LIST_KEYS: list[BindingType] = [
     _k("x", "failures", "failures only", "Show failures only (toggle)", "list.failures"),
     _k("o", "sort", "sort", "Sort by the next column", "list.sort"),
     _k("O", "reverse", "reverse", "Reverse the order", "list.reverse", show=False),
+    _k("r", "report", "report", "Report: the file's systems side by side, with curves",
+       "list.report"),
     _k("escape", "clear", "clear filters", "Clear the search and the filters", "list.clear",
        show=False),
     _k("question_mark", "help", "help", "Help: every key", "list.help", display="?"),
@@ -113,4 +116,30 @@ COMPARE_KEYS: list[BindingType] = [
     _k("escape", "back", "back", "Back to the list", "compare.back"),
     _k("question_mark", "help", "help", "Help: every key", "compare.help", display="?"),
     _k("q", "quit", "quit", "Quit", "compare.quit"),
+]  # fmt: skip
+
+REPORT_KEYS: list[BindingType] = [
+    _k("down,j", "row(1)", "row down", "Select the next row", "report.row-down",
+       display="↓ j", group=_ROW),
+    _k("up,k", "row(-1)", "row up", "Select the previous row", "report.row-up",
+       display="↑ k", group=_ROW),
+    _k("enter", "open", "samples", "Open the row's samples in the sample list, worst first",
+       "report.open"),
+    _k("c", "curve(1)", "next curve", "Plot the next curve (accuracy by step, survival, "
+       "hazard, accuracy by queue length, first failing step)", "report.next-curve"),
+    _k("C", "curve(-1)", "previous curve", "Plot the previous curve", "report.prev-curve",
+       show=False),
+    _k("1", "show_curve(0)", "accuracy", "Plot accuracy by step", "report.curve-accuracy",
+       show=False),
+    _k("2", "show_curve(1)", "survival", "Plot survival", "report.curve-survival", show=False),
+    _k("3", "show_curve(2)", "hazard", "Plot the hazard", "report.curve-hazard", show=False),
+    _k("4", "show_curve(3)", "queue length", "Plot accuracy by queue length",
+       "report.curve-queue-length", show=False),
+    _k("5", "show_curve(4)", "first failing step", "Plot the first failing step",
+       "report.curve-first-failure", show=False),
+    _k("i", "details", "details / plot", "Show the row's details, the n behind the plot's "
+       "points and every paired comparison in place of the plot (toggle)", "report.details"),
+    _k("escape", "back", "back", "Back to the sample list", "report.back"),
+    _k("question_mark", "help", "help", "Help: every key", "report.help", display="?"),
+    _k("q", "quit", "quit", "Quit", "report.quit"),
 ]  # fmt: skip

@@ -292,7 +292,7 @@ class SampleListScreen(Screen):
                     f"{absent} not attempted (failed requests, interrupted streams)",
                     f"{absent} not attempted",
                 )
-        add(f"sorted by {self.sort_key}{' (reversed)' if self.reverse else ''}", "",
+        add(f"sorted by {self.sort_name()}{' (reversed)' if self.reverse else ''}", "",
             importance=3)  # fmt: skip
         if self.hits is not None:
             add(f"search: {len(self.hits)} match", importance=0)
@@ -301,6 +301,9 @@ class SampleListScreen(Screen):
         bar = self.query_one("#list-status", Static)
         width = max(1, (bar.size.width or self.app.size.width) - 2)
         bar.update(fit_parts(parts, width))
+
+    def sort_name(self) -> str:
+        return self.sort_key
 
     @on(Select.Changed)
     @on(Checkbox.Changed)
@@ -377,6 +380,9 @@ class SampleListScreen(Screen):
         from tmtui.tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
+
+    def action_report(self) -> None:
+        self.app.open_report_of(self.plan)  # type: ignore[attr-defined]  # the app's
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -30,6 +30,7 @@ from tmtui.live.status import StreamStatus
 from tmtui.live.timing import RecordedTiming
 from tmtui.live.trace import Changes, Trace
 from tmtui.tui.controller import EventSource, StreamController
+from tmtui.tui.memory import freeze_long_lived
 from tmtui.tui.safe import clip_words, shown
 from tmtui.tui.screens.actions import SampleActions
 from tmtui.tui.screens.keys import DEBUGGER_KEYS
@@ -92,6 +93,7 @@ class DebuggerScreen(SampleActions, Screen):
         self._detail_timer = None
         self._last_fd: int | None = None
         self._binding_state: tuple | None = None
+        self._frozen_final = False
         self.clock = clock
         self.status = StreamStatus(model=model or (sample.model if sample else ""))
         if sample is not None and source is None:
@@ -167,6 +169,7 @@ class DebuggerScreen(SampleActions, Screen):
         self.call_after_refresh(self._reasoning_title)
         if not self.live:
             self.call_after_refresh(self.select, self.trace.first_divergence or 0)
+        self._freeze_when_final()
 
     def _load_complete(self) -> None:
         s = self.sample
@@ -270,11 +273,22 @@ class DebuggerScreen(SampleActions, Screen):
                 severity="error",
                 timeout=6,
             )
+        self._freeze_when_final()
         # which keys apply changed (the footer rebuilds itself: only when needed)
         state = (self.controller is not None and self.controller.running, self.live)
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
+
+    def _freeze_when_final(self) -> None:
+        """Once the whole trace is read (a saved sample loaded, a stream finished), it lives
+        as long as this screen: out of the collector's full collections
+        (:mod:`tmtui.tui.memory`). A restart reads a new stream: frozen again at its end."""
+        if not self.trace.final:
+            self._frozen_final = False
+        elif not self._frozen_final:
+            self._frozen_final = True
+            self.call_after_refresh(freeze_long_lived)
 
     def _reasoning_title(self) -> None:
         box = self.query_one("#reasoning-box", Collapsible)

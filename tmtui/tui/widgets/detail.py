@@ -153,7 +153,13 @@ def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
     if said is not None:
         _label(t, "the model")
         parts = []
-        if said.head:
+        if said.fetch is not None:
+            cell, writer = said.fetch
+            read = f"read {shown(said.head, 20)} " if said.head else "read "
+            parts.append(f"{read}at cell {cell} (written by step {writer})")
+            if rules is not None and (cell, writer) != (rules.cell, rules.written_by):
+                parts[-1] += " ✗"
+        elif said.head:
             parts.append(f"head {shown(said.head, 20)}")
         if said.remove is not None:
             parts.append(f"remove {shown(' '.join(said.remove), 200) or 'nothing'}")
