@@ -40,3 +40,13 @@ def test_a_clock_tick_before_the_instance_screen_is_composed_is_harmless(tmp_pat
     screen = InstanceScreen(view)
     screen.show_clock(view)  # not composed: nothing to show yet, nothing raised
     assert screen.view is view
+
+
+def test_the_served_app_offers_nothing_beyond_the_session():
+    """No command palette (its commands include opening files and changing the app), no
+    binding of textual's own beyond the session's keys."""
+    from tmtui.tui.human.app import HumanApp
+
+    assert HumanApp.ENABLE_COMMAND_PALETTE is False
+    actions = {b.action for b in HumanApp.BINDINGS if hasattr(b, "action")}
+    assert actions <= {"pause", "leave"}, actions
