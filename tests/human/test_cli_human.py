@@ -228,3 +228,25 @@ def test_bad_plans_are_one_line_with_exit_2(tmp_path, args, message):
     r = run("human", "plan", "--db", str(tmp_path / "s.sqlite"), *args)
     assert r.code == 2 and message in _one_error_line(r.stderr)
     assert not (tmp_path / "s.sqlite").exists()  # nothing was made
+
+
+def test_a_store_failure_on_the_screens_is_one_line_with_exit_2(tmp_path, monkeypatch):
+    """The screens end with a store failure's line (a full disk): the command prints it, exits
+    2, and the session (closed, its clocks saved) resumes later."""
+    from tmtui.cli import human as human_cli
+    from tmtui.tui.human.app import HumanApp
+
+    def run(self):
+        self.error = "s.sqlite: the disk is full (nothing of the last entry was stored)"
+
+    monkeypatch.setattr(human_cli, "_can_show_screens", lambda: True)
+    monkeypatch.setattr(HumanApp, "run", run)
+    db = tmp_path / "s.sqlite"
+    r = invoke("human", "--participant", "P01", "--db", str(db), "--samples", "0")
+    assert r.code == 2
+    assert r.stderr.strip().splitlines()[-1] == (
+        "tmtui: error: s.sqlite: the disk is full (nothing of the last entry was stored)"
+    )
+    st = invoke("human", "status", "--db", str(db), "--json").json()
+    (p,) = st["participants"]
+    assert p["open_session"] and not p["working"]  # closed: the same command resumes it

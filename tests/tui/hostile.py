@@ -137,9 +137,12 @@ def main(argv: list[str]) -> None:
 
     scenario = argv[0]
     if "--no-guard" in argv:  # the helpers alone, without the net under them
-        import tmtui.tui.app as app_module
+        import tmtui.tui.safeapp as safeapp_module
 
-        app_module.install_terminal_guard = lambda: None  # type: ignore[assignment]
+        safeapp_module.install_terminal_guard = lambda: None  # type: ignore[assignment]
+        import tmtui.tui.safe as safe_module
+
+        assert not safe_module._installed  # nothing installed the net before
     if scenario in ("watch", "watch-error"):
         inst = hostile_instance()
         feed = HostileFeed(hostile_answer(inst) + "\ud800", fail=scenario == "watch-error")
@@ -149,6 +152,23 @@ def main(argv: list[str]) -> None:
         path = Path(argv[1])
         compare = Path(argv[2]) if len(argv) > 2 and not argv[2].startswith("--") else None
         TmtuiApp(ViewPlan(path, compare=compare, save_path=path.parent / "saved.jsonl")).run()
+    elif scenario == "human":
+        # a participant's session on the hostile instance: the first screen, the instance
+        # screen (the key map, a step, a correction, a refused entry), the debugger after it
+        from tmtui.core.datasets import Dataset
+        from tmtui.human import Feedback, SessionRequest, open_session
+        from tmtui.io.humandb import HumanDb
+        from tmtui.tui.human.app import HumanApp
+
+        ds = Dataset([hostile_instance()], symbol_set=ALPHABET)
+        request = SessionRequest(dataset="evil.json", feedback=Feedback.AFTER_INSTANCE)
+        db = HumanDb(Path(argv[1]) / "h.sqlite")
+        session = open_session(db, "P01", request, load=lambda _name: ds)
+        app = HumanApp(session)
+        try:
+            app.run()
+        finally:
+            session.close()
     elif scenario == "careless":
         # a widget that forgets the helpers: the net must still keep the terminal safe
         from textual.app import App, ComposeResult

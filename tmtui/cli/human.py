@@ -114,9 +114,10 @@ def _run_screen(session: Session) -> None:
             "the session screen needs a terminal (or a browser, served): the session is "
             "stored and the same command resumes it"
         )
+    from tmtui.tui.app import load_keymap
     from tmtui.tui.human.app import HumanApp
 
-    tui = HumanApp(session)
+    tui = HumanApp(session, keymap=load_keymap())
     try:
         tui.run()
     finally:

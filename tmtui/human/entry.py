@@ -34,6 +34,13 @@ class KeyMap:
                 return s
         return None
 
+    def key(self, symbol: str) -> str | None:
+        """The key that stands for ``symbol`` (None: no key does)."""
+        for k, s in self.pairs:
+            if s == symbol:
+                return k
+        return None
+
     def describe(self) -> str:
         """``1=α 2=β 3=γ`` (as the screen shows it)."""
         return " ".join(f"{k}={s}" for k, s in self.pairs)

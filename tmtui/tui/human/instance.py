@@ -34,6 +34,7 @@ from tmtui.tui.human.parts import (
     problem_text,
     spaced_shown,
     steps_text,
+    typable,
     where_text,
 )
 from tmtui.tui.safe import shown
@@ -100,7 +101,7 @@ class InstanceScreen(Screen):
         if update is not None and update.error is not None:
             self._say(Text(f"not submitted: {shown(update.error)}", style="bold red"))
         elif fresh and iv.entry is not None:
-            self._set_entry(iv.entry.prefill)
+            self._set_entry(typable(iv.entry.prefill, iv.key_map))
         if not entry.disabled:
             entry.focus()
 
@@ -246,7 +247,7 @@ class InstanceScreen(Screen):
         if update is not None and update.ok:
             iv = update.view.instance
             if iv is not None and iv.entry is not None and update.view.phase == "instance":
-                self._set_entry(iv.entry.prefill, preview=False)
+                self._set_entry(typable(iv.entry.prefill, iv.key_map), preview=False)
             self._after(update)
 
     def _after(self, update: Update) -> None:
@@ -280,7 +281,7 @@ class InstanceScreen(Screen):
         self._keys_changed()
         self.query_one("#where", Message).say(where_text(self.view, correcting=last.step))
         append = self.human.session.settings.assist is Assist.APPEND
-        self._set_entry(last.typed if append else spaced(last.queue))
+        self._set_entry(typable(last.typed if append else spaced(last.queue), iv.key_map))
 
     def action_cancel(self) -> None:
         self._in_order(self._cancel)

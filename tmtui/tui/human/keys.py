@@ -1,5 +1,5 @@
-"""The keys of the session screens, in one place (ids ``human.*``, as in
-:mod:`tmtui.tui.screens.keys`).
+"""The keys of the session screens, in one place (ids ``human.*``: the config file's
+``[keymap]`` table moves them, as it moves the debugger's, see :mod:`tmtui.tui.screens.keys`).
 
 Letters, digits and most punctuation belong to the entry line, so the session's own keys are
 Enter, the arrows, Escape and a few control keys (not the entry line's: they come to the

@@ -10,6 +10,7 @@ from functools import lru_cache
 from rich.console import Console
 from rich.text import Text
 
+from tmtui.human.entry import KeyMap
 from tmtui.human.views import EntryView, InstanceView, StepView, View
 from tmtui.tui.safe import shown
 
@@ -21,6 +22,7 @@ __all__ = [
     "problem_text",
     "spaced_shown",
     "steps_text",
+    "typable",
     "where_text",
 ]
 
@@ -72,6 +74,17 @@ def pack(label: Text, pieces: list[Text], width: int, sep: str = "    ") -> Text
     than the room."""
     body = Text("\n").join(_lines(pieces, max(8, width - LABEL), sep))
     return hang(label, body, width)
+
+
+def typable(text: str, key_map: KeyMap | None) -> str:
+    """``text`` as the screen may put it in the entry line (a prefill, a step to correct): a
+    symbol that the terminal would not show as itself (a control character, a bidi mark) is
+    written as its key from the key map; the entry reads both the same."""
+    if key_map is None:
+        return text
+    return "".join(
+        k if (k := key_map.key(ch)) is not None and shown(ch) != ch else ch for ch in text
+    )
 
 
 def clock_words(seconds: float) -> str:
