@@ -114,29 +114,33 @@ async def served(db: Path, argv: Callable[[str], list[str]]) -> AsyncIterator[st
         reader.close()
 
 
-LISTENING = re.compile(r"tmtui: serving (.+) on http://([^ ]+):(\d+)/ \((.+)\); Ctrl\+C stops")
+LISTENING = re.compile(
+    r"^tmtui: serving (.+) on http://([^ ]+):(\d+)/ \((.+)\); Ctrl\+C stops$", re.MULTILINE
+)
 
 
 def start_serve(db: Path, *args: str) -> tuple[subprocess.Popen, re.Match]:
-    """The real ``tmtui human serve`` on a free port, once it says where it listens."""
+    """The real ``tmtui human serve`` on a free port, once it says where it listens. Its
+    output goes to files beside the database (``serve.out``, ``serve.err``): a pipe nobody
+    reads would fill and stop the server."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    p = subprocess.Popen(
-        [sys.executable, "-m", "tmtui", "human", "serve", "--db", str(db), "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    assert p.stderr is not None
+    out, err = db.parent / "serve.out", db.parent / "serve.err"
+    with open(out, "wb") as o, open(err, "wb") as e:
+        p = subprocess.Popen(
+            [sys.executable, "-m", "tmtui", "human", "serve", "--db", str(db), "--port", "0",
+             *args],
+            stdout=o,
+            stderr=e,
+            env=env,
+        )  # fmt: skip
     deadline = time.monotonic() + 60
-    line, m = "", None
-    while time.monotonic() < deadline:
-        line = p.stderr.readline().decode()
-        m = LISTENING.match(line)
-        if m or not line:
-            break
+    m = None
+    while time.monotonic() < deadline and m is None and p.poll() is None:
+        m = LISTENING.search(err.read_text(errors="replace"))
+        time.sleep(0.05)
     if m is None:
         p.kill()
-        raise AssertionError(f"no listening line: {line!r} {p.stderr.read()!r}")
+        raise AssertionError(f"no listening line: {err.read_text(errors='replace')!r}")
     return p, m
 
 

@@ -63,3 +63,4 @@ def test_a_participant_types_two_steps_reloads_and_goes_on_at_step_3(tmp_path):
     assert read_db(db, "SELECT count(*) FROM sessions WHERE status = 'open' AND owner != ''") in (
         [(0,)],
     )
+    assert "Traceback" not in (tmp_path / "serve.out").read_text()

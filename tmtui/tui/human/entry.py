@@ -20,9 +20,10 @@ class EntryLine(Input, inherit_bindings=False):
     """An :class:`Input` that calls ``on_key(key)`` for each key pressed on it (the character
     for a printable key, else the key's name) and for a paste (``paste:<text>``).
 
-    Enter, ↑ and the screen's other keys are not its own (nor a scroll view's): they reach
-    the screen's bindings after the keys typed before them have reached the entry, so a fast
-    typist's (or a paste's) last character is never left out of what Enter submits."""
+    Enter, ↑ and the screen's other keys are not its own: they are the screen's priority
+    bindings, and the screen acts on them once the entry has taken the keys typed before
+    them (``InstanceScreen._in_order``), so a fast typist's (or a paste's) last character is
+    never left out of what Enter submits, nor the next step's first one put in."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         b for b in Input.BINDINGS if isinstance(b, Binding) and b.key != "enter"

@@ -10,6 +10,7 @@ covers the instance (the clock is stopped: nobody works on it unseen).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -106,7 +108,11 @@ class InstanceScreen(Screen):
     def show_clock(self, view: View) -> None:
         """Only the clock moved (the timer)."""
         self.view = view
-        self.query_one("#where", Message).say(where_text(view, correcting=self.correcting))
+        try:
+            where = self.query_one("#where", Message)
+        except NoMatches:  # the timer ticked before the screen was composed (a loaded machine)
+            return
+        where.say(where_text(view, correcting=self.correcting))
 
     def _label(self) -> None:
         iv = self.view.instance
@@ -214,10 +220,17 @@ class InstanceScreen(Screen):
         if preview:
             self._preview(value)
 
+    def _in_order(self, act: Callable[[], None]) -> None:
+        """Run ``act`` once the entry line has taken the keys typed before the key that asked
+        for it. The screen's keys are priority bindings, handled as they arrive: the keys
+        typed before may still wait in the entry's queue, and those typed after are not yet
+        in it (a fast typist, a paste, a browser's burst)."""
+        self.query_one("#entry", EntryLine).call_later(act)
+
     def action_submit(self) -> None:
-        # Enter is not a priority binding: it reaches the screen after the keys typed just
-        # before it have reached the entry line (a fast typist, a paste, a browser's burst),
-        # so the entry read here holds them all (see EntryLine)
+        self._in_order(self._submit)
+
+    def _submit(self) -> None:
         if self.view.paused:
             self.human.toggle_pause()
             return
@@ -249,6 +262,9 @@ class InstanceScreen(Screen):
                 self._say(Text(f"step {ev.step}: {mark}", style=style))
 
     def action_correct(self) -> None:
+        self._in_order(self._correct)
+
+    def _correct(self) -> None:
         iv = self.view.instance
         if iv is None or iv.entry is None or self.view.paused:
             return
@@ -268,6 +284,9 @@ class InstanceScreen(Screen):
         self._set_entry(typable(last.typed if append else spaced(last.queue), iv.key_map))
 
     def action_cancel(self) -> None:
+        self._in_order(self._cancel)
+
+    def _cancel(self) -> None:
         if self.correcting is None:
             return
         self.correcting = None
@@ -277,10 +296,13 @@ class InstanceScreen(Screen):
         self._set_entry(self._draft)
 
     def action_halt(self) -> None:
+        self._in_order(self._halt)
+
+    def _halt(self) -> None:
         """The halt key: the entry says ``halt``, and Enter confirms it."""
         if self.view.paused:
             return
         if self.correcting is not None:
-            self.action_cancel()
+            self._cancel()
         self._set_entry("halt")
         self.query_one("#entry", EntryLine).focus()

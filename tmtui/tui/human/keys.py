@@ -42,15 +42,19 @@ INTRO_KEYS: list[BindingType] = [
     _k("enter", "begin", "begin", "Begin (or go on with) the session", "human.begin"),
 ]
 
+# Priority bindings: each is handled as it arrives, before any key typed after it reaches the
+# entry line; the instance screen then acts once the entry has taken the keys typed before it
+# (InstanceScreen._in_order). A burst (a fast typist, a paste, a browser's websocket) of
+# "step 1 ⏎ step 2 ⏎" is two steps, each whole.
 INSTANCE_KEYS: list[BindingType] = [
     _k("enter", "submit", "submit", "Submit the entry as the next step", "human.submit",
-       display="⏎"),
+       display="⏎", priority=True),
     _k("up", "correct", "correct last step", "Correct the last submitted step",
-       "human.correct", display="↑"),
+       "human.correct", display="↑", priority=True),
     _k("escape", "cancel", "cancel the correction", "Cancel the correction", "human.cancel",
-       display="esc"),
+       display="esc", priority=True),
     _k(HALT_KEY, "halt", "halt", "Halt: declare the last submitted queue final (Enter "
-       "confirms)", "human.halt", display="^g"),
+       "confirms)", "human.halt", display="^g", priority=True),
 ]  # fmt: skip
 
 FEEDBACK_KEYS: list[BindingType] = [
