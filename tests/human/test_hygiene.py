@@ -14,6 +14,7 @@ from .humankit import FakeClock, db_at, session, truth, type_queue
 HUMAN_MODULES = [
     "tmtui.human",
     "tmtui.human.session",
+    "tmtui.human.showing",
     "tmtui.human.attempt",
     "tmtui.human.opening",
     "tmtui.human.views",

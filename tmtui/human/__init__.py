@@ -3,7 +3,8 @@ exactly like model runs. Headless: the session screens (terminal or browser) ren
 package computes.
 
 * :func:`open_session` (``opening``) creates or resumes a participant's :class:`Session`
-  (``session``), driven by plain calls, with views and events in ``views``;
+  (``session``), driven by plain calls, with views and events in ``views`` (computed by
+  ``showing``);
 * ``entry`` reads what is typed (symbols, key maps, ``halt``); ``clock`` keeps active time;
 * ``plan`` makes counterbalanced study plans; ``practice`` draws practice instances that do not
   overlap the study; ``export`` writes the attempts as tmtui records; ``intro`` is the first

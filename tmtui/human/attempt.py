@@ -11,8 +11,8 @@ from tmtui.core.datasets import Instance
 from tmtui.core.explain import StepExplanation, explain_step
 from tmtui.core.score import SampleScore
 from tmtui.human.clock import Clock, Stopwatch
-from tmtui.human.entry import KeyMap, key_map_for
-from tmtui.human.settings import Assist
+from tmtui.human.entry import Entry, KeyMap, key_map_for, spaced
+from tmtui.human.settings import Assist, Feedback
 from tmtui.human.views import AttemptResult, StepFeedback
 from tmtui.io import humanrows as rows
 from tmtui.io.humanrecords import answer_blocks
@@ -86,6 +86,21 @@ class Attempt:
             if s.step == step - 1:
                 return s.queue
         return self.instance.init
+
+    def feedback(self, chosen: Feedback) -> Feedback:
+        """The feedback this attempt gets: the session's, and always after each step in
+        practice."""
+        return Feedback.AFTER_STEP if self.practice else chosen
+
+    def compose(self, step: int, entry: Entry, assist: Assist) -> tuple[str, str | None]:
+        """The queue an entry stands for at ``step``, and what the assist gave."""
+        before = self.queue_before(step)
+        kept = before[self.instance.m :]
+        if assist is Assist.APPEND:
+            return kept + entry.symbols, kept
+        if assist is Assist.PREFILL:
+            return entry.symbols, spaced(kept)
+        return entry.symbols, None
 
 
 def score_attempt(a: Attempt) -> tuple[str, SampleScore]:

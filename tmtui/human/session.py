@@ -22,23 +22,12 @@ from __future__ import annotations
 
 import time
 
+from tmtui.human import showing
 from tmtui.human.attempt import Attempt, Step, instance_of_item, mark, result_of
 from tmtui.human.clock import Clock, Stopwatch
-from tmtui.human.entry import Entry, EntryError, key_map_for, read_entry, spaced
-from tmtui.human.intro import intro_text
-from tmtui.human.settings import Assist, Feedback, SessionSettings
-from tmtui.human.views import (
-    AttemptResult,
-    EntryView,
-    Event,
-    EventKind,
-    InstanceView,
-    Phase,
-    Resumed,
-    StepView,
-    Update,
-    View,
-)
+from tmtui.human.entry import EntryError, read_entry, spaced
+from tmtui.human.settings import Feedback, SessionSettings
+from tmtui.human.views import AttemptResult, Event, EventKind, Phase, Resumed, Update, View
 from tmtui.io import humanrows as rows
 from tmtui.io import humanwrites as writes
 from tmtui.io.humandb import HumanDb
@@ -46,6 +35,7 @@ from tmtui.io.humandb import HumanDb
 __all__ = ["HEARTBEAT_S", "Session", "instance_of_item"]
 
 HEARTBEAT_S = 5.0  # while running, the clocks are saved at least this often (tick)
+TIME_UP = "time is up: the instance ended with what was submitted"
 
 
 class Session:
@@ -85,45 +75,22 @@ class Session:
         for a in rows.attempt_rows(db, row.id):
             if a.status == "in_progress" and a.position == row.position:
                 self.attempt = Attempt(a, self.instances[a.position], clock)
-        if self.attempt is not None and self._feedback_of(self.attempt) is Feedback.AFTER_STEP:
+        if self.attempt is not None and self._marks(self.attempt):
             for s in self.attempt.steps:
                 s.feedback = mark(self.attempt, s.step)
         self.resumed: Resumed | None = None
         if row.active_ms > 0 or row.position > 0 or self.attempt is not None:
-            self.resumed = self._resumed_notice(row.active_ms)
+            self.resumed = showing.resumed_notice(self, row.active_ms)
         self._sync()
 
     # -- the calls ---------------------------------------------------------------------------
     def view(self) -> View:
-        return View(
-            phase=self.phase,
-            participant=self.participant,
-            session=self.uid,
-            instance=self._instance_view(),
-            result=self.result if self.phase is Phase.FEEDBACK else None,
-            resumed=self.resumed,
-            paused=self.paused,
-            focused=self.focused,
-            done=min(self.position, len(self.items)),
-            total=len(self.items),
-            session_active_s=self.session_clock.ms() / 1000.0,
-            next=self._next_words(),
-        )
+        return showing.view(self)
 
     def intro(self) -> str:
         """The first screen's text: the task in plain words, a worked example, and what
         this session holds (practice, scored instances, feedback, assists, time limit)."""
-        practice = sum(1 for it in self.items if it["practice"])
-        first = self.instances[0] if self.instances else None
-        return intro_text(
-            max_step=first.max_step if first is not None else 30,
-            practice=practice,
-            scored=len(self.items) - practice,
-            feedback=self.settings.feedback,
-            assist=self.settings.assist,
-            time_limit=self.settings.time_limit,
-            key_map=key_map_for(first.alphabet) if first is not None else None,
-        )
+        return showing.intro(self)
 
     def start(self) -> Update:
         """Leave the first screen: begin (or go on with) the current instance."""
@@ -149,15 +116,7 @@ class Session:
         """What the entry would submit now, as the participant types: ``(queue, None)``,
         ``(None, why not)``, or ``(None, None)`` for ``halt``. Stores nothing; under the
         append assist the queue includes the symbols the tool writes."""
-        a = self.attempt
-        if self.phase is not Phase.INSTANCE or a is None or a.ended:
-            return None, "no instance is in progress"
-        entry = read_entry(text, a.instance.alphabet, a.key_map)
-        if isinstance(entry, EntryError):
-            return None, entry.message
-        if entry.halt:
-            return None, None
-        return self._compose(a, a.next_step, entry)[0], None
+        return showing.preview(self, text)
 
     def type_key(self, key: str) -> None:
         """A key typed on the entry line (timing; the key log with ``--record-keys``)."""
@@ -184,9 +143,9 @@ class Session:
         if entry.halt:
             return self.halt()
         k = a.next_step
-        queue, prefill = self._compose(a, k, entry)
+        queue, prefill = a.compose(k, entry, self.settings.assist)
         at = a.active.ms()
-        fb = self._feedback_of(a) is Feedback.AFTER_STEP
+        fb = self._marks(a)
         new = rows.NewStep(
             step=k,
             queue=queue,
@@ -222,12 +181,12 @@ class Session:
         if entry.halt:
             return self._refuse("halt is not a queue: a correction replaces the last queue")
         last = a.steps[-1]
-        queue, _prefill = self._compose(a, last.step, entry)
+        queue, _prefill = a.compose(last.step, entry, self.settings.assist)
         if queue == last.queue:
             return self._refuse(
                 f"step {last.step} is already [{spaced(queue)}]: nothing to correct"
             )
-        fb = self._feedback_of(a) is Feedback.AFTER_STEP
+        fb = self._marks(a)
         writes.correct_step(
             self.db,
             self._clocks(),
@@ -256,7 +215,7 @@ class Session:
     def pause(self) -> Update:
         if self.paused or self.phase in (Phase.DONE, Phase.CLOSED):
             return self._update([])
-        self._hold_begins()
+        self._held_since = self.clock()
         self.paused = True
         self._sync()
         writes.save(self.db, self._clocks(), event="pause", keys=self._take_keys())
@@ -266,7 +225,8 @@ class Session:
         if not self.paused:
             return self._update([])
         self.paused = False
-        held = self._hold_ends()
+        held = self._ms_since(self._held_since)
+        self._held_since = None
         self._sync()
         writes.save(self.db, self._clocks(), event="resume", duration_ms=held)
         return self._update([Event(EventKind.RESUMED)])
@@ -284,9 +244,8 @@ class Session:
         if self.focused:
             return self._update([])
         self.focused = True
-        since = self._focus_since
+        away = self._ms_since(self._focus_since)
         self._focus_since = None
-        away = None if since is None else (self.clock() - since) * 1000.0
         self._sync()
         writes.save(self.db, self._clocks(), event="focus-gained", duration_ms=away)
         return self._update([Event(EventKind.FOCUS_GAINED)])
@@ -333,21 +292,12 @@ class Session:
             return self._refuse("the session is paused")
         ended = self._time_up()
         if ended:
-            return self._update(ended, "time is up: the instance ended with what was submitted")
+            return self._update(ended, TIME_UP)
         return a
 
-    def _compose(self, a: Attempt, step: int, entry: Entry) -> tuple[str, str | None]:
-        """The queue an entry stands for at ``step``, and what the assist gave."""
-        before = a.queue_before(step)
-        kept = before[a.instance.m :]
-        if self.settings.assist is Assist.APPEND:
-            return kept + entry.symbols, kept
-        if self.settings.assist is Assist.PREFILL:
-            return entry.symbols, spaced(kept)
-        return entry.symbols, None
-
-    def _feedback_of(self, a: Attempt) -> Feedback:
-        return Feedback.AFTER_STEP if a.practice else self.settings.feedback
+    def _marks(self, a: Attempt) -> bool:
+        """Whether each step of ``a`` is marked as it is submitted (after-step feedback)."""
+        return a.feedback(self.settings.feedback) is Feedback.AFTER_STEP
 
     def _end(self, status: str, reason: str, halt_step: int | None = None) -> list[Event]:
         """The attempt in progress ends; the next one begins unless feedback is shown. The
@@ -373,13 +323,9 @@ class Session:
         a.active.set_ms(active)
         self._sync()
         self.position = a.position + 1
-        shown = self._feedback_of(a) is not Feedback.NONE
+        shown = a.feedback(self.settings.feedback) is not Feedback.NONE
         self.result = result_of(a) if shown else None
-        message = (
-            "time is up: the instance ended with what was submitted"
-            if reason == "time-limit"
-            else None
-        )
+        message = TIME_UP if reason == "time-limit" else None
         events = [
             Event(EventKind.INSTANCE_ENDED, reason=reason, result=self.result, message=message)
         ]
@@ -424,11 +370,8 @@ class Session:
             a.active.set_running(working and not held)
             a.held.set_running(working and held)
 
-    def _hold_begins(self) -> None:
-        self._held_since = self.clock()
-
-    def _hold_ends(self) -> float | None:
-        since, self._held_since = self._held_since, None
+    def _ms_since(self, since: float | None) -> float | None:
+        """Raw milliseconds since ``since`` (a pause's or a focus loss's start)."""
         return None if since is None else (self.clock() - since) * 1000.0
 
     def _clocks(self) -> rows.Clocks:
@@ -447,91 +390,3 @@ class Session:
 
     def _update(self, events: list[Event], error: str | None = None) -> Update:
         return Update(tuple(events), self.view(), error)
-
-    # -- views ---------------------------------------------------------------------------------
-    def _numbering(self, position: int) -> tuple[int, int]:
-        practice = bool(self.items[position]["practice"])
-        same = [i for i, it in enumerate(self.items) if bool(it["practice"]) == practice]
-        return same.index(position) + 1, len(same)
-
-    def _instance_view(self) -> InstanceView | None:
-        a = self.attempt
-        if a is None or self.phase not in (Phase.INSTANCE, Phase.FEEDBACK):
-            return None
-        inst = a.instance
-        number, count = self._numbering(a.position)
-        limit = self.settings.time_limit
-        remaining = None if limit is None else max(0.0, limit - a.active.ms() / 1000.0)
-        return InstanceView(
-            practice=a.practice,
-            number=number,
-            count=count,
-            dataset=inst.dataset,
-            index=inst.index,
-            m=inst.m,
-            alphabet=tuple(inst.alphabet),
-            productions=tuple((s, inst.rules[s]) for s in inst.alphabet if s in inst.rules),
-            init=inst.init,
-            max_step=inst.max_step,
-            steps=tuple(
-                StepView(s.step, s.queue, s.typed, s.assist, s.corrections, s.feedback)
-                for s in a.steps
-            ),
-            entry=None if a.ended else self._entry_view(a),
-            correctable=a.steps[-1].step if a.steps and not a.ended else None,
-            key_map=a.key_map,
-            feedback=self._feedback_of(a),
-            remaining_s=remaining,
-            active_s=a.active.ms() / 1000.0,
-        )
-
-    def _entry_view(self, a: Attempt) -> EntryView:
-        k = a.next_step
-        kept = a.last_queue[a.instance.m :]
-        if self.settings.assist is Assist.APPEND:
-            return EntryView(
-                k,
-                "production",
-                f"the symbols appended at step {k} (the {len(kept)} kept before them are written for you)",
-                "",
-                kept,
-            )
-        prefill = spaced(kept) + " " if self.settings.assist is Assist.PREFILL and kept else ""
-        return EntryView(k, "queue", f"the queue after step {k}", prefill, "")
-
-    def _item_words(self, position: int) -> str:
-        number, count = self._numbering(position)
-        kind = "practice" if self.items[position]["practice"] else "instance"
-        return f"{kind} {number} of {count}"
-
-    def _next_words(self) -> str:
-        if self.phase is Phase.INTRO:
-            if self.position >= len(self.items):
-                return "the end of the session"
-            step = f", step {self.attempt.next_step}" if self.attempt is not None else ""
-            return self._item_words(self.position) + step
-        if self.phase is Phase.INSTANCE and self.attempt is not None:
-            return f"step {self.attempt.next_step} of {self.attempt.instance.max_step}"
-        if self.phase is Phase.FEEDBACK:
-            if self.position >= len(self.items):
-                return "the end of the session"
-            return self._item_words(self.position)
-        return "nothing: the session is over"
-
-    def _resumed_notice(self, active_ms: float) -> Resumed:
-        a = self.attempt
-        where = "the end of the session"
-        if self.position < len(self.items):
-            where = self._item_words(self.position)
-            if a is not None:
-                where += f", step {a.next_step}"
-        minutes, seconds = divmod(int(active_ms // 1000), 60)
-        return Resumed(
-            position=self.position,
-            step=a.next_step if a is not None else None,
-            active_s=active_ms / 1000.0,
-            message=(
-                f"Welcome back: your session goes on with {where} "
-                f"({minutes} min {seconds:02d} s of work so far)."
-            ),
-        )

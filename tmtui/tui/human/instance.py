@@ -56,7 +56,7 @@ class InstanceScreen(Screen):
         self._shown_instance: tuple | None = None
         self._set: str | None = None  # a value the screen put in the entry (no preview due)
         self._keys_state: tuple | None = None
-        self._label_shown: Text | None = None
+        self._label_shown: tuple | None = None
 
     @property
     def human(self) -> Driver:
@@ -68,7 +68,7 @@ class InstanceScreen(Screen):
         with VerticalScroll(id="steps-box", classes="panel"):
             yield Fitted(id="steps")
         with Vertical(id="entry-box"):
-            yield Static(id="entry-label", markup=False)
+            yield Fitted(id="entry-label")
             yield EntryLine(self._key_typed, id="entry", placeholder="the queue's symbols")
             yield Message(id="entry-message")
         yield Static(id="held", markup=False)
@@ -118,10 +118,12 @@ class InstanceScreen(Screen):
         iv = self.view.instance
         if iv is None or iv.entry is None:
             return
-        label = entry_label(iv, iv.entry, self.correcting)
-        if label != self._label_shown:  # (a new label may change the layout: only then)
-            self._label_shown = label
-            self.query_one("#entry-label", Static).update(label)
+        entry, correcting = iv.entry, self.correcting
+        if (entry, correcting) != self._label_shown:  # (a new label may change the layout)
+            self._label_shown = (entry, correcting)
+            self.query_one("#entry-label", Fitted).set(
+                lambda w: entry_label(iv, entry, correcting, w)
+            )
 
     def _held(self, view: View) -> None:
         held = view.paused or not view.focused

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -182,8 +183,12 @@ def steps_text(iv: InstanceView, width: int = 10_000) -> Text:
     return Text("\n").join(rows)
 
 
-def entry_label(iv: InstanceView, entry: EntryView, correcting: int | None) -> Text:
-    """What to type on the entry line, in words."""
+def entry_label(
+    iv: InstanceView, entry: EntryView, correcting: int | None, width: int = 10_000
+) -> Text:
+    """What to type on the entry line, in words, for ``width`` columns: under the append
+    assist the kept queue is never broken across lines (it goes on a line of its own, its
+    middle elided where even that line is too short)."""
     t = Text(no_wrap=False)
     if correcting is not None:
         t.append(f"Correct step {correcting}", style="bold")
@@ -191,13 +196,34 @@ def entry_label(iv: InstanceView, entry: EntryView, correcting: int | None) -> T
         return t
     if entry.mode == "production":
         t.append(f"Step {entry.step}: type the symbols appended", style="bold")
-        t.append(f" (the tool writes the {len(entry.fixed)} kept before them: ")
-        t.append(spaced_shown(entry.fixed))
-        t.append(")")
+        t.append(f" (the tool writes the {len(entry.fixed)} kept before them:")
+        kept = spaced_shown(entry.fixed) + ")"
+        if t.cell_len + 1 + cell_len(kept) <= width:
+            t.append(" " + kept)
+        else:
+            t.append("\n" + _elided([shown(s) for s in entry.fixed], width - 1) + ")")
         return t
     t.append(f"Step {entry.step}: type the queue after step {entry.step}", style="bold")
     t.append(", then Enter")
     return t
+
+
+def _elided(symbols: list[str], room: int) -> str:
+    """``[A B C]``, or as many symbols from both ends as fit in ``room`` columns with ``…``
+    between them (never part of a symbol)."""
+    whole = "[" + " ".join(symbols) + "]"
+    if cell_len(whole) <= room:
+        return whole
+    head: list[str] = []
+    tail: list[str] = []
+    used = cell_len("[…]")
+    for i in range(len(symbols)):
+        side, sym = (head, symbols[i // 2]) if i % 2 == 0 else (tail, symbols[-1 - i // 2])
+        if used + cell_len(sym) + 1 > room:
+            break
+        side.append(sym)
+        used += cell_len(sym) + 1
+    return "[" + " ".join([*head, "…", *reversed(tail)]) + "]"
 
 
 def idle_hint(iv: InstanceView, correcting: int | None) -> Text:
