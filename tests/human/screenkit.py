@@ -31,11 +31,17 @@ def human_app(
     return HumanApp(s, timer=timer)
 
 
-async def type_entry(pilot, text: str, *, enter: bool = True) -> None:
-    """Type ``text`` key by key on the entry line (then Enter)."""
-    keys = ["space" if ch == " " else ch for ch in text]
-    if keys:
-        await pilot.press(*keys)
+async def type_entry(pilot, text: str, *, enter: bool = True, paste: bool = False) -> None:
+    """Type ``text`` key by key on the entry line (``paste``: as one paste), then Enter."""
+    if paste:
+        from textual import events
+
+        pilot.app.post_message(events.Paste(text))  # as a terminal sends it
+        await pilot.pause()
+    else:
+        keys = ["space" if ch == " " else ch for ch in text]
+        if keys:
+            await pilot.press(*keys)
     if enter:
         await pilot.press("enter")
     await pilot.pause()

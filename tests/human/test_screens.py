@@ -308,6 +308,24 @@ async def test_after_step_feedback_and_practice_mark_each_step(tmp_path):
     assert recs == [] and attempts[0].practice  # practice is never exported
 
 
+async def test_a_paste_is_entered_once_and_recorded_once(tmp_path):
+    """A pasted queue (a terminal's bracketed paste) goes into the entry once, and
+    --record-keys keeps it as one paste (it was once inserted twice)."""
+    app = human_app(tmp_path, samples="0", record_keys=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await _begin(pilot)
+        states = _states(app)
+        await type_entry(pilot, " ".join(states[1]), paste=True, enter=False)
+        assert app.screen.query_one("#entry").value == " ".join(states[1])
+        await pilot.press("enter")
+        await pilot.pause()
+    with HumanDb(tmp_path / "study.sqlite", write=False) as store:
+        keys = [k for (k,) in store.all("SELECT key FROM keys ORDER BY id")]
+    assert keys == ["paste:" + " ".join(states[1])]
+    _recs, (a,) = _stored(tmp_path)
+    assert [st.queue for st in a.steps] == [states[1]]
+
+
 async def test_the_keys_are_recorded_with_their_times(tmp_path):
     clock = FakeClock()
     app = human_app(tmp_path, clock, samples="0", record_keys=True)
@@ -397,8 +415,8 @@ async def test_the_step_cap_ends_the_instance_and_the_next_one_starts(tmp_path):
         await _begin(pilot)
         states = _states(app)
         assert len(states) == 31
-        for k in range(1, 31):
-            await type_entry(pilot, states[k])
+        for k in range(1, 31):  # the middle steps pasted, to keep the test short
+            await type_entry(pilot, states[k], paste=1 < k < 30)
         where = _text(app, "#where")
         assert "Instance 2 of 2" in where and "step 1 of 30" in where
         assert _text(app, "#steps") == "no step submitted yet"

@@ -46,9 +46,10 @@ class EntryLine(Input, inherit_bindings=False):
         await super()._on_key(event)
 
     def _on_paste(self, event: events.Paste) -> None:
+        # Input's own _on_paste then inserts the text: textual calls every class's handler
+        # along the MRO (calling it here as well pasted everything twice)
         if event.text:
             self._report("paste:" + event.text.splitlines()[0])
-        super()._on_paste(event)
 
 
 class Fitted(Widget):
