@@ -10,7 +10,47 @@ from tmtui.cli.app import warn
 __all__ = ["BatchProgress", "CountProgress"]
 
 
-class BatchProgress:
+def _rich_bar(label: str, total: int) -> tuple[Any, Any]:
+    """A started rich bar on stderr, labelled ``label``, and its one task."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True, highlight=False),
+        transient=False,
+        refresh_per_second=4,
+    )
+    task = bar.add_task(label, total=total, info="")
+    bar.start()
+    return bar, task
+
+
+class _Bar:
+    """What both bars share: closing the rich bar, if one is shown."""
+
+    _bar: Any = None
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+class BatchProgress(_Bar):
     """A rich progress bar on stderr (a plain line every 10 s when not on a terminal)."""
 
     def __init__(self, enabled: bool) -> None:
@@ -27,30 +67,7 @@ class BatchProgress:
         self._last_plain = time.monotonic()
         if not self.enabled:
             return
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(
-            TextColumn("run"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[info]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True, highlight=False),
-            transient=False,
-            refresh_per_second=4,
-        )
-        self._task = self._bar.add_task("run", total=total, info="")
-        self._bar.start()
+        self._bar, self._task = _rich_bar("run", total)
 
     def _info(self, st: Any) -> str:
         """Pass rate of the answered samples only; requests that failed are counted apart
@@ -83,13 +100,8 @@ class BatchProgress:
         else:
             warn(msg)
 
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
 
-
-class CountProgress:
+class CountProgress(_Bar):
     """Items done out of a total on stderr (``tmtui generate``'s samples drawn, then written;
     ``tmtui export-gold``'s traces): a rich bar on a terminal, else a plain line every 10 s."""
 
@@ -103,30 +115,7 @@ class CountProgress:
         self._last_plain = time.monotonic()
         if not enabled or total <= 0:
             return
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[info]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True, highlight=False),
-            transient=False,
-            refresh_per_second=4,
-        )
-        self._task = self._bar.add_task(label, total=total, info="")
-        self._bar.start()
+        self._bar, self._task = _rich_bar(label, total)
 
     def update(
         self, done: int, total: int | None = None, label: str | None = None, *, info: str = ""
@@ -148,8 +137,3 @@ class CountProgress:
             self._last_plain = time.monotonic()
             note = f" · {info}" if info else ""
             warn(f"{self.label}: {done:,}/{self.total:,}{note}")
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tmtui.core.align import Alignment, Verdict, align
 from tmtui.core.compat import compat_steps
@@ -81,17 +82,7 @@ def score_item(
         verdicts, extra = compat_verdicts(item.answer, truth)
         if verdicts and set(verdicts) == {"c"}:
             if not extra:
-                return SampleScore(
-                    instance_id=inst.id,
-                    index=inst.index,
-                    model=item.model,
-                    mode=mode,
-                    verdicts=verdicts,
-                    passed=True,
-                    n_truth=len(truth),
-                    status=item.status,
-                    source=item.source,
-                )
+                return _passed(item, mode, verdicts, n_truth=len(truth))
             return _passed_with_extra_steps(item, mode, verdicts, extra, hashes, diagnose)
     return score_sample(
         inst,
@@ -123,6 +114,21 @@ def _passed_with_extra_steps(
     if diagnose and item.status not in NOT_ATTEMPTED:
         written = {k: q for k, q in compat_steps(item.answer).items() if k >= n}
         diag = halting_finding(sorted(written), written, inst.run)
+    return _passed(
+        item,
+        mode,
+        verdicts,
+        n_truth=n,
+        diagnosis=diag,
+        extra_steps=extra,
+        rules_sha256=inst.rules_sha256(),
+        prompt_sha256="" if hashes is None else hashes.of(item),
+    )
+
+
+def _passed(item: ScoreItem, mode: ParserMode, verdicts: str, **more: Any) -> SampleScore:
+    """The score of an official answer that passes on the official matches alone."""
+    inst = item.instance
     return SampleScore(
         instance_id=inst.id,
         index=inst.index,
@@ -130,13 +136,9 @@ def _passed_with_extra_steps(
         mode=mode,
         verdicts=verdicts,
         passed=True,
-        n_truth=n,
-        diagnosis=diag,
-        extra_steps=extra,
         status=item.status,
         source=item.source,
-        rules_sha256=inst.rules_sha256(),
-        prompt_sha256="" if hashes is None else hashes.of(item),
+        **more,
     )
 
 

@@ -87,33 +87,28 @@ class HumanApp(SafeApp[None]):
             self.on_update(update)
         return update
 
-    def begin(self) -> None:
-        update = self._call(self.session.start)
+    def _act(self, fn: Callable[..., Update], *args: object) -> Update | None:
+        """Call the session and show what the call did."""
+        update = self._call(fn, *args)
         if update is not None:
             self.show(update)
+        return update
+
+    def begin(self) -> None:
+        self._act(self.session.start)
 
     def submit(self, text: str) -> Update | None:
-        update = self._call(self.session.submit, text)
-        if update is not None:
-            self.show(update)
-        return update
+        return self._act(self.session.submit, text)
 
     def correct(self, text: str) -> Update | None:
-        update = self._call(self.session.correct, text)
-        if update is not None:
-            self.show(update)
-        return update
+        return self._act(self.session.correct, text)
 
     def go_on(self) -> None:
-        update = self._call(self.session.next)
-        if update is not None:
-            self.show(update)
+        self._act(self.session.next)
 
     def toggle_pause(self) -> None:
         s = self.session
-        update = self._call(s.resume if s.paused else s.pause)
-        if update is not None:
-            self.show(update)
+        self._act(s.resume if s.paused else s.pause)
 
     def key_typed(self, key: str) -> None:
         self.session.type_key(key)

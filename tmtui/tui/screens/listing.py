@@ -18,10 +18,9 @@ from rich.text import Text
 from tmtui.core.parsed import ParserMode
 from tmtui.live.catalog import Entry
 from tmtui.tui.safe import clip_words, shown
+from tmtui.tui.screens.columns import fit_columns, total_width
 
 __all__ = ["Column", "layout_columns", "row_cells"]
-
-CELL_PADDING = 2  # a DataTable cell's padding, left and right together
 
 
 @dataclass
@@ -114,35 +113,18 @@ def layout_columns(entries: Sequence[Entry], width: int, mode: ParserMode) -> li
         ),
     ]
     room = width - 2  # the vertical scrollbar
-
-    def total() -> int:
-        return sum(c.width + CELL_PADDING for c in cols)
-
-    def drop(key: str) -> None:
-        cols[:] = [c for c in cols if c.key != key]
-
-    def shrink(key: str, to: int) -> None:
-        """Narrow a column by what is missing, down to ``to`` at most."""
-        for c in cols:
-            if c.key == key:
-                floor = max(to, cell_len(c.label))
-                c.width = max(min(c.width, floor), c.width - (total() - room))
-
-    steps: list[Callable[[], None]] = [
-        lambda: drop("where"),
-        lambda: shrink("model", 12),
-        lambda: shrink("diagnosis", 32),
-        lambda: drop("model"),
-        lambda: drop("status"),
-        lambda: shrink("diagnosis", 16),
+    ladder = [
+        ("where", None),
+        ("model", 12),
+        ("diagnosis", 32),
+        ("model", None),
+        ("status", None),
+        ("diagnosis", 16),
     ]
-    for step in steps:
-        if total() <= room:
-            break
-        step()
+    fit_columns(cols, room, ladder, label_floor=True)
     diag = next((c for c in cols if c.key == "diagnosis"), None)
-    if diag is not None and total() > room:  # the last to give: the diagnosis, to the end
-        diag.width = max(cell_len(diag.label), diag.width - (total() - room))
+    if diag is not None and total_width(cols) > room:  # the last to give: the diagnosis, to the end
+        diag.width = max(cell_len(diag.label), diag.width - (total_width(cols) - room))
     return cols
 
 

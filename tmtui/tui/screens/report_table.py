@@ -19,10 +19,9 @@ from rich.text import Text
 from tmtui.report.markdown import cost_text, mix_text
 from tmtui.report.tables import Report, Row
 from tmtui.tui.safe import clip_words, shown
+from tmtui.tui.screens.columns import fit_columns
 
 __all__ = ["ReportColumn", "layout_report_columns", "report_cells", "row_detail"]
-
-CELL_PADDING = 2
 
 
 @dataclass
@@ -158,31 +157,8 @@ def layout_report_columns(report: Report, width: int) -> list[ReportColumn]:
     if report.compared:
         cols.append(ReportColumn("other", f"{other} SWA·pass", 16, _other))
     room = width - 2  # the vertical scrollbar
-
-    def total() -> int:
-        return sum(c.width + CELL_PADDING for c in cols)
-
-    def drop(key: str) -> None:
-        cols[:] = [c for c in cols if c.key != key]
-
-    def shrink(key: str, to: int) -> None:
-        for c in cols:
-            if c.key == key:
-                floor = max(to, min(cell_len(c.label), to))
-                c.width = max(min(c.width, floor), c.width - (total() - room))
-
-    steps: list[Callable[[], None]] = [
-        lambda: shrink("mix", 20),
-        lambda: drop("other"),
-        lambda: shrink("mix", 12),
-        lambda: drop("mix"),
-        lambda: shrink("row", 16),
-        lambda: shrink("row", 8),
-    ]
-    for step in steps:
-        if total() <= room:
-            break
-        step()
+    ladder = [("mix", 20), ("other", None), ("mix", 12), ("mix", None), ("row", 16), ("row", 8)]
+    fit_columns(cols, room, ladder, label_floor=False)
     return cols
 
 
