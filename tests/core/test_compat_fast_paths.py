@@ -21,12 +21,10 @@ from tmtui.scoring.sample import score_item
 from .test_parse_strict import DS, answers
 
 
-def _key(sc, *, sha: bool = True) -> dict:
+def _key(sc) -> dict:
     d = sc.to_dict()
     d.pop("prompt_sha256")
     d.pop("deviations")  # the official reading has none
-    if not sha:
-        d.pop("rules_sha256")  # a fully passing answer's fast score leaves it out, as before
     return d
 
 
@@ -35,9 +33,7 @@ def _same(item: ScoreItem) -> None:
     full = score_sample(
         item.instance, item.answer, mode=ParserMode.TMBENCH, truth=item.truth, source=item.source
     )
-    assert _key(fast, sha=not fast.passed or bool(fast.extra_steps)) == _key(
-        full, sha=not fast.passed or bool(fast.extra_steps)
-    )
+    assert _key(fast) == _key(full)  # the rules' hash included, on every path
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -82,7 +82,14 @@ def score_item(
         verdicts, extra = compat_verdicts(item.answer, truth)
         if verdicts and set(verdicts) == {"c"}:
             if not extra:
-                return _passed(item, mode, verdicts, n_truth=len(truth))
+                return _passed(
+                    item,
+                    mode,
+                    verdicts,
+                    n_truth=len(truth),
+                    rules_sha256=inst.rules_sha256(),
+                    prompt_sha256="" if hashes is None else hashes.of(item),
+                )
             return _passed_with_extra_steps(item, mode, verdicts, extra, hashes, diagnose)
     return score_sample(
         inst,
