@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.chromium import CHROMIUM, FLAGS
 from tests.report.reportkit import answer, human, record, write_records
 from tmtui.core.diagnose import Kind
 from tmtui.report import build_report
@@ -79,18 +79,6 @@ def test_long_runs_add_the_first_failing_step(tmp_path):
     rep = build_report([f], bootstrap=0, cache=None)
     assert rep.rows[0].curves.steps == 41
     assert html_report(rep).count('<svg class="chart"') == 5
-
-
-CHROMIUM = shutil.which("chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _chromium(url: str, *extra: str) -> subprocess.CompletedProcess:
