@@ -340,7 +340,10 @@ class ScoreAccumulator:
         return correct, total
 
     def _bootstrap(self, resamples: int, seed: int) -> dict[str, tuple[float, float]]:
-        return _bootstrap_swa(list(self.patterns.items()), self.steps, resamples, seed)
+        # patterns in a fixed order (not the order the samples came in): the same samples give
+        # the same intervals however a file orders them (a run with concurrent requests writes
+        # records as they finish)
+        return _bootstrap_swa(sorted(self.patterns.items()), self.steps, resamples, seed)
 
     @staticmethod
     def _swa(correct: list[float], total: list[float]) -> tuple[float, float]:

@@ -187,7 +187,9 @@ def compare_rows(
             only_b += c
         else:
             neither += c
-    keys = list(classes)
+    # the classes in a fixed order (by their patterns, not by when they came): the same pairs
+    # give the same interval however the files order their records
+    keys = sorted(classes, key=lambda k: (patterns[k[0]], patterns[k[1]]))
     text = [(patterns[pa], patterns[pb]) for pa, pb in keys]
     counts = [classes[k] for k in keys]
     statistic = _swa_figures(text)
