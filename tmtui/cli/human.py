@@ -103,6 +103,17 @@ def _can_show_screens() -> bool:
     return bool(os.environ.get("TEXTUAL_DRIVER")) or (sys.stdin.isatty() and sys.stdout.isatty())
 
 
+def _tell_served_participant(message: str | None = None) -> None:
+    """Served to a browser, a session that cannot go on says so in the participant's tab
+    (``message``, about their own session; None: a plain word that the store failed, its
+    details kept for the server's output)."""
+    if not os.environ.get("TEXTUAL_DRIVER"):
+        return
+    from tmtui.tui.human.notice import STORE_PROBLEM, NoticeApp
+
+    NoticeApp(message or STORE_PROBLEM).run()
+
+
 def _run_screen(session: Session) -> None:
     """Run the session's screens (tmtui.tui.human) until the participant leaves or is done;
     the session is closed (its clocks saved) whatever happens."""
@@ -214,10 +225,13 @@ def human(
     except NothingToDo as exc:
         store.close()
         warn(str(exc))
+        _tell_served_participant(f"{exc}. Thank you: there is nothing more to do.")
         raise typer.Exit(0) from None
     except (SessionError, HumanDbError) as exc:
         store.close()
-        raise fail(str(exc)) from None
+        err = fail(str(exc))
+        _tell_served_participant()
+        raise err from None
     view = session.view()
     if session.resumed is not None:
         warn(f"{participant}: session {session.uid} in {store.path}: {session.resumed.message}")
