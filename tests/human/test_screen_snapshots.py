@@ -6,20 +6,12 @@ Update with ``--snapshot-update`` after a deliberate change, and look at the rep
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+
+from tests.tui.tuikit import quiet
 
 from .screenkit import human_app, type_entry
 
 SIZES = [(120, 40), (80, 24)]
-
-
-async def _quiet(pilot) -> None:
-    app = pilot.app
-    app.clear_notifications()
-    for inp in app.screen.query(Input):
-        inp.cursor_blink = False
-    await pilot.pause()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -27,7 +19,7 @@ def test_intro(snap_compare, tmp_path, size) -> None:
     app = human_app(tmp_path, samples="0,6", practice=1, time_limit=600)
 
     async def run_before(pilot) -> None:
-        await _quiet(pilot)
+        await quiet(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -44,7 +36,7 @@ def test_instance(snap_compare, tmp_path, size) -> None:
         await type_entry(pilot, " ".join(keys[s] for s in states[1]))
         await type_entry(pilot, " ".join(keys[s] for s in states[2][1:]))
         await type_entry(pilot, "1 2 x")
-        await _quiet(pilot)
+        await quiet(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -62,6 +54,6 @@ def test_feedback(snap_compare, tmp_path, size) -> None:
         await type_entry(pilot, states[4][:-1])
         await type_entry(pilot, "halt")
         await pilot.pause()
-        await _quiet(pilot)
+        await quiet(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
 
 from tests.live.livekit import TMBENCH, flawed, record, write_records
-from tests.tui.tuikit import view_app, wait_for, wait_stream, watch_app
+from tests.tui.tuikit import quiet, view_app, wait_for, wait_stream, watch_app
 from tmtui.core.diagnose import Kind
 from tmtui.tui.screens.view import SampleListScreen
 from tmtui.tui.screens.watch import DebuggerScreen
@@ -23,22 +22,12 @@ COPY9 = {9: Kind.COPY_ERROR}
 REASONING = "The deletion number is 2. Step 1: head D, append A E C D.\nStep 2: head E, append D."
 
 
-async def _quiet(pilot) -> None:
-    """No messages (the key bar shows its keys again) and no blinking cursor."""
-    app = pilot.app
-    app.clear_notifications()
-    for inp in app.screen.query(Input):
-        inp.cursor_blink = False
-    await pilot.pause()
-    await pilot.pause()
-
-
 def _watch(keys: tuple[str, ...] = ("d",), **kw):
     async def run_before(pilot) -> None:
         await wait_stream(pilot.app, pilot)
         await pilot.press(*keys)
         await pilot.pause()
-        await _quiet(pilot)
+        await quiet(pilot)
 
     return run_before
 
@@ -77,7 +66,7 @@ async def _list_loaded(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, SampleListScreen))
     await wait_for(pilot, lambda: not app.screen.is_loading_file)
-    await _quiet(pilot)
+    await quiet(pilot)
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
@@ -94,7 +83,7 @@ def test_saved_sample_with_timeline(snap_compare) -> None:
         await pilot.pause()
         await pilot.press("left_curly_bracket", "left_curly_bracket")
         await pilot.pause()
-        await _quiet(pilot)
+        await quiet(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
@@ -113,7 +102,7 @@ def test_compare(snap_compare, tmp_path) -> None:
         await _list_loaded(pilot)
         await pilot.press("enter")
         await pilot.pause()
-        await _quiet(pilot)
+        await quiet(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
@@ -131,7 +120,7 @@ def test_untrusted_text_is_shown_not_obeyed(snap_compare, tmp_path) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DebuggerScreen))
         await pilot.press("g", "z")
         await pilot.pause()
-        await _quiet(pilot)
+        await quiet(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
@@ -160,7 +149,7 @@ def test_failed_request(snap_compare, tmp_path, size) -> None:
     async def run_before(pilot) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DebuggerScreen))
         await pilot.pause()
-        await _quiet(pilot)
+        await quiet(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 

@@ -125,3 +125,16 @@ def watch_plan_app(inst, feed, *, tmp_path: Path, mode=None, size_theme: str = "
         inst, feed, save_path=tmp_path / "saved.jsonl", title="test", mode=mode or ParserMode.STRICT
     )
     return TmtuiApp(plan, clock=None, theme=size_theme)
+
+
+async def quiet(pilot) -> None:
+    """Before a snapshot: no messages (the key bar shows its keys again) and no blinking
+    cursor."""
+    from textual.widgets import Input
+
+    app = pilot.app
+    app.clear_notifications()
+    for inp in app.screen.query(Input):
+        inp.cursor_blink = False
+    await pilot.pause()
+    await pilot.pause()
