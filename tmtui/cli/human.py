@@ -98,16 +98,21 @@ def _open_db(db: Path | None, *, write: bool, create: bool = False) -> HumanDb:
         raise fail(str(exc)) from None
 
 
+def _served() -> bool:
+    """Run by ``tmtui human serve``: Textual's web driver draws the session in a browser."""
+    return bool(os.environ.get("TEXTUAL_DRIVER"))
+
+
 def _can_show_screens() -> bool:
     """A terminal to draw in, or Textual's web driver (the session served to a browser)."""
-    return bool(os.environ.get("TEXTUAL_DRIVER")) or (sys.stdin.isatty() and sys.stdout.isatty())
+    return _served() or (sys.stdin.isatty() and sys.stdout.isatty())
 
 
 def _tell_served_participant(message: str | None = None) -> None:
     """Served to a browser, a session that cannot go on says so in the participant's tab
     (``message``, about their own session; None: a plain word that the store failed, its
     details kept for the server's output)."""
-    if not os.environ.get("TEXTUAL_DRIVER"):
+    if not _served():
         return
     from tmtui.tui.human.notice import STORE_PROBLEM, NoticeApp
 
