@@ -395,9 +395,10 @@ def _score_json(output: Path) -> Any:
     if not output.is_file():
         return None
     from tmtui.cli.render import score_json
+    from tmtui.core.parsed import ParserMode
     from tmtui.scoring import score_files
 
-    report = score_files([output], mode="strict", bootstrap=1000)
+    report = score_files([output], mode=ParserMode.STRICT, bootstrap=1000)
     # the same object `tmtui score --json` prints (through JSON: exactly what it prints)
     return json.loads(json.dumps(score_json(report), ensure_ascii=True, allow_nan=False))
 

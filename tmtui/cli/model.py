@@ -167,9 +167,10 @@ def run(
             sys.stdout.flush()
     elif score_table and code != EXIT_FAIL and output.is_file():
         from tmtui.cli.render import print_score_table
+        from tmtui.core.parsed import ParserMode
         from tmtui.scoring import score_files
 
-        report = score_files([output], mode="strict", bootstrap=1000)
+        report = score_files([output], mode=ParserMode.STRICT, bootstrap=1000)
         if any(f.result is not None for f in report.files):
             print_score_table(report)
     if code:
