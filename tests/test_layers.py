@@ -67,6 +67,8 @@ def test_every_package_of_tmtui_is_in_the_layers():
         ("model/client.py", "import textual as _x", "Only tmtui.tui imports textual"),
         ("live/trace.py", "from tmtui.model import client as _x", "Layers"),
         ("cli/humanserve.py", "import aiohttp as _x", "imports the web server"),
+        ("human/attempt.py", "from tmtui.model import runner as _x", "import no model layer"),
+        ("report/tables.py", "from tmtui.live import trace as _x", "import no live trace"),
     ],
 )
 def test_a_broken_rule_is_caught(tmp_path, module, line, contract):
