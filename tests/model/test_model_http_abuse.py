@@ -77,6 +77,24 @@ def test_bad_chunked_bodies_are_answered(server, body, status, words):
     assert words in raw
 
 
+@pytest.mark.parametrize(
+    ("length", "status", "words"),
+    [
+        ("\u00b2".encode("latin-1"), 400, b"bad Content-Length"),  # '\u00b2'.isdigit() is true
+        ("1\u00b9".encode("latin-1"), 400, b"bad Content-Length"),
+        (b"9" * 5000, 413, b"request body too large"),  # int() refuses over 4,300 digits
+        (b"0" * 5000 + b"2", 400, b"'model' is required"),  # a length of 2, written long
+        (b"-1", 400, b"bad Content-Length"),
+    ],
+    ids=["superscript", "digit-superscript", "5000-digits", "long-zeros", "negative"],
+)
+def test_a_bad_content_length_is_answered(server, length, status, words):
+    raw = _exchange(server.port, CHAT + b"Content-Length: " + length + b"\r\n\r\n{}")
+    assert _status(raw) == status, raw[:200]
+    assert words in raw
+    assert not any("connection error" in line for line in server.logs), server.logs
+
+
 def test_an_idle_or_partial_header_is_closed_after_the_head_timeout(server):
     for data in (b"", b"GET /health HTTP/1.1\r\nHost: x\r\n"):
         t = time.monotonic()
