@@ -71,7 +71,7 @@ def _queue(t: Text, q: str, p: Paint, lo: int | None = None, hi: int | None = No
 def step_text(tr: Trace, step: int, p: Paint = _plain) -> Text:
     """The detail of one step of a trace, as text (never markup); for an attempt that did not
     happen, why there is nothing to score comes first."""
-    t = explanation_text(tr.explain(step), p)
+    t = explanation_text(tr.explain(step), p, unread=tr.unread(step))
     reason = tr.not_attempted_reason()
     if reason is not None:
         t = Text(shown(reason), style=p("missing") + p("bold")) + "\n" + t
@@ -81,8 +81,9 @@ def step_text(tr: Trace, step: int, p: Paint = _plain) -> Text:
 _REASON_PAINT = {ReasonKind.DIAGNOSIS: "bold", ReasonKind.INHERITED: "dim"}
 
 
-def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
-    """A :class:`StepExplanation` as text: one labelled line per part."""
+def explanation_text(ex: StepExplanation, p: Paint = _plain, *, unread: bool = False) -> Text:
+    """A :class:`StepExplanation` as text: one labelled line per part. ``unread``: the answer
+    writes the step but the official regex reads none (compat mode; see Trace.unread)."""
     t = Text()
     dim = p("dim")
 
@@ -118,6 +119,13 @@ def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
         elif ex.problem is not None:
             _label(t, "got")
             t.append("? " + shown(ex.problem, 300), style=p("unparsable"))
+        elif v is Verdict.MISSING and unread:
+            _label(t, "got")
+            t.append(
+                f"· the official regex reads no step {ex.step}; the answer writes one "
+                "(the strict parser reads it)",
+                style=p("missing"),
+            )
         elif v is Verdict.MISSING:
             _label(t, "got")
             t.append("· this step was not written", style=p("missing"))
