@@ -23,7 +23,7 @@ from tmtui.report import assemble
 from tmtui.report.assemble import ALL_PAIRS_ROWS, ReportError
 from tmtui.report.cache import CACHEABLE_KINDS, DigestCache
 from tmtui.report.digest import NONE, FileDigest, digest_source
-from tmtui.report.groups import DIMENSIONS, HUMANS_POOLED, dimension_value
+from tmtui.report.groups import DIMENSIONS, HUMANS_POOLED, dimension_value, file_system
 from tmtui.report.paired import PairStore
 from tmtui.report.tables import FileInfo, Report
 from tmtui.scoring import ScoreGroups
@@ -197,7 +197,7 @@ class _Builder:
     def add(self, fi: int, path: Path, d: FileDigest) -> int:
         """Add every sample of a digest to its rows; returns the samples added."""
         cols = d.columns()
-        name = path.stem
+        name = file_system(path)
         ginst = []
         for info in d.instances:
             g = self.instance_index.get(info.key)
