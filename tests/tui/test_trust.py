@@ -149,6 +149,12 @@ async def test_a_saved_failed_request_opens_as_no_answer(tmp_path) -> None:
         await pilot.pause()
         second = _status(app).splitlines()[1]
         assert second == "no answer: the request failed (HTTP 404: no such model)"
+        # the rows and the step panel: no answer came, not steps the model left out
+        lines = screen_lines(app)
+        rows = [line for line in lines if re.search(r"· +[0-9]+ │", line)]
+        assert rows and all("· no answer" in r and "not written" not in r for r in rows)
+        detail = app.screen.query_one("#detail").plain
+        assert "not written" not in detail and "no answer: the request failed" in detail
 
 
 async def test_the_list_marks_failed_requests_apart_from_failures(tmp_path) -> None:

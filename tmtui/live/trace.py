@@ -270,6 +270,16 @@ class Trace:
             and k in self.parser.steps
         )
 
+    def missing_label(self, k: int) -> str:
+        """What a missing step is, in a few words: ``not read (regex)`` (see :meth:`unread`),
+        ``no answer`` (the request failed), ``not received`` (the stream was interrupted
+        before it), else ``not written``."""
+        if self.unread(k):
+            return "not read (regex)"
+        if not self.attempted:
+            return "no answer" if self.status == "error" else "not received"
+        return "not written"
+
     def diff_at(self, k: int) -> int | None:
         return self._diff[k] if 0 <= k < self.n_truth else None
 
