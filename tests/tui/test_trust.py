@@ -265,3 +265,25 @@ async def test_the_alignment_says_not_read_where_the_regex_misses_a_written_step
         rows = [line for line in screen_lines(app) if re.search(r"[·✓✗…] +18 │", line)]
         assert rows, screen_lines(app)
         assert "not written" not in rows[0] and "not read" in rows[0]
+
+
+async def test_compare_says_a_failed_request_gave_no_answer(tmp_path) -> None:
+    """Two answers side by side, one a failed request: its side says 'no answer', not
+    'missing' (which reads as the model leaving the step out)."""
+    from textual.widgets import Static
+
+    from tmtui.tui.screens.compare import CompareScreen
+
+    a = write_records(tmp_path / "a.jsonl", [record(TMBENCH[0], flawed(0), model="alpha")])
+    b = write_records(
+        tmp_path / "b.jsonl",
+        [record(TMBENCH[0], "", model="gpt-4.1", status="error", error="HTTP 404")],
+    )
+    app = view_app(a, compare=b)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _list(app, pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await pilot.pause()
+        text = str(app.screen.query_one("#compare-text", Static).render())
+        assert "B ·    no answer" in text and "missing" not in text
