@@ -184,6 +184,17 @@ def load_settings_or_fail(config: Path | None, **overrides: Any) -> Any:
         raise fail(str(exc)) from None
 
 
+def load_keymap_or_fail(config: Path | None) -> dict[str, str]:
+    """The screens' ``[keymap]`` from the config file, or one clear line (a directory, a FIFO,
+    a file named that is not there, bad TOML), checked before any screen starts."""
+    from tmtui.config import ConfigError, load_keymap
+
+    try:
+        return load_keymap(config)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
 ID_HELP = "Sample id (sha256), or any prefix of it that only one sample's id starts with."
 
 
