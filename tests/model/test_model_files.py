@@ -45,6 +45,9 @@ NOT_RECORDS = {
     "csv.jsonl": "a,b\n1,2\n",
     # a record file someone appended something else to
     "mixed.jsonl": encode_record(_rec(0)).decode() + "not a record\n",
+    # ... without a final newline: the last line is no torn record, it is not cut
+    "mixed-torn.jsonl": encode_record(_rec(0)).decode() + "my notes, no newline",
+    "mixed-torn-2.jsonl": (encode_record(_rec(0)) * 2).decode() + '{"samples": [1, 2',
 }
 
 
