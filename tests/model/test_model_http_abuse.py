@@ -77,6 +77,24 @@ def test_bad_chunked_bodies_are_answered(server, body, status, words):
     assert words in raw
 
 
+@pytest.mark.parametrize(
+    ("length", "status", "words"),
+    [
+        ("\u00b2".encode("latin-1"), 400, b"bad Content-Length"),  # '\u00b2'.isdigit() is true
+        ("1\u00b9".encode("latin-1"), 400, b"bad Content-Length"),
+        (b"9" * 5000, 413, b"request body too large"),  # int() refuses over 4,300 digits
+        (b"0" * 5000 + b"2", 400, b"'model' is required"),  # a length of 2, written long
+        (b"-1", 400, b"bad Content-Length"),
+    ],
+    ids=["superscript", "digit-superscript", "5000-digits", "long-zeros", "negative"],
+)
+def test_a_bad_content_length_is_answered(server, length, status, words):
+    raw = _exchange(server.port, CHAT + b"Content-Length: " + length + b"\r\n\r\n{}")
+    assert _status(raw) == status, raw[:200]
+    assert words in raw
+    assert not any("connection error" in line for line in server.logs), server.logs
+
+
 def test_an_idle_or_partial_header_is_closed_after_the_head_timeout(server):
     for data in (b"", b"GET /health HTTP/1.1\r\nHost: x\r\n"):
         t = time.monotonic()
@@ -241,3 +259,60 @@ def test_partial_headers_beyond_the_descriptor_limit_do_not_stop_health(tmp_path
         err.close()
     text = (tmp_path / "serve.err").read_text()
     assert "Traceback" not in text and len(text.splitlines()) <= 5, text[:2000]
+
+
+# A server whose process has no descriptor left when a client connects: it holds every free
+# descriptor for a few seconds (while asyncio retries the accept once a second), then lets
+# them go; the client waiting in the listen backlog is answered then.
+_NO_DESCRIPTORS = """
+import asyncio, os, sys
+from tmtui.model.serve import ServeOptions, start_server
+
+async def main():
+    opts = ServeOptions(tokens_per_second=0, log=lambda s: None,
+                        warn=lambda s: print(s, file=sys.stderr, flush=True))
+    srv = await start_server(opts)
+    held = []
+    try:
+        while True:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+    except OSError:
+        pass
+    print(srv.port, flush=True)
+    await asyncio.sleep(3.5)
+    for fd in held:
+        os.close(fd)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+def test_running_out_of_descriptors_is_one_line_not_a_traceback_per_accept():
+    """Before: asyncio logged a traceback on every retry of the accept (once a second, for as
+    long as the descriptors were gone): ~91,000 lines under 300 slow clients."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _NO_DESCRIPTORS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64)),
+    )
+    try:
+        port = int(proc.stdout.readline())
+        t = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            try:
+                head = sock.recv(100)
+            except TimeoutError:
+                head = b""
+        waited = time.monotonic() - t
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+    assert "Traceback" not in err, err[:2000]
+    assert _status(head) == 200 and 2 < waited < 20  # accepted once descriptors were back
+    assert err.splitlines() == [
+        "cannot accept connections: Too many open files (retrying every second)"
+    ], err[:2000]

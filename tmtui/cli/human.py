@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tmtui.cli.app import app, fail, warn
+from tmtui.cli.app import app, fail, load_keymap_or_fail, warn
 from tmtui.cli.humangroup import DB_HELP, PANEL, HumanGroup, commands, open_db
 from tmtui.cli.lazy import PlainCommand
 from tmtui.human.settings import Assist, Feedback
@@ -57,10 +57,14 @@ def _run_screen(session: Session) -> None:
             "the session screen needs a terminal (or a browser, served): the session is "
             "stored and the same command resumes it"
         )
-    from tmtui.tui.app import load_keymap
+    try:
+        keymap = load_keymap_or_fail(None)
+    except typer.Exit:
+        session.close()
+        raise
     from tmtui.tui.human.app import HumanApp
 
-    tui = HumanApp(session, keymap=load_keymap())
+    tui = HumanApp(session, keymap=keymap)
     try:
         tui.run()
     finally:

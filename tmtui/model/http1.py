@@ -179,6 +179,7 @@ async def read_request(
 
 
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 async def _line(reader: asyncio.StreamReader, what: str, status: int) -> bytes:
@@ -220,9 +221,10 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
     length = headers.get("content-length")
     if length is None:
         return b""
-    if not length.isdigit():
+    if not _DIGITS.fullmatch(length):  # ASCII digits only ("²".isdigit() is true)
         raise HTTPError(400, "bad Content-Length")
-    n = int(length)
+    digits = length.lstrip("0") or "0"
+    n = int(digits) if len(digits) <= 20 else MAX_BODY + 1  # int() refuses 4,300 digits
     if n > MAX_BODY:
         raise HTTPError(413, "request body too large")
     return await reader.readexactly(n)

@@ -17,7 +17,7 @@ from tmtui.core.parsed import ParserMode
 from tmtui.io.sources import ItemError, Resolver, kind_of
 from tmtui.report.cache import CACHEABLE_KINDS, DigestCache
 from tmtui.report.digest import NONE, FileDigest, digest_source
-from tmtui.report.groups import HUMANS_POOLED, dimension_value
+from tmtui.report.groups import HUMANS_POOLED, dimension_value, file_system
 from tmtui.report.paired import PairStore
 from tmtui.scoring import ScoreGroups
 
@@ -156,7 +156,7 @@ class Builder:
     def add(self, fi: int, path: Path, d: FileDigest) -> int:
         """Add every sample of a digest to its rows; returns the samples added."""
         cols = d.columns()
-        name = path.stem
+        name = file_system(path)
         ginst = []
         for info in d.instances:
             g = self.instance_index.get(info.key)

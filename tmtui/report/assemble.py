@@ -12,7 +12,7 @@ from tmtui.io.sources import SourceError
 from tmtui.report.accumulate import ALL_PAIRS_ROWS, Builder
 from tmtui.report.curves import make_curves, queue_bin_width
 from tmtui.report.digest import FileDigest
-from tmtui.report.groups import HUMANS_POOLED, category, dimension_value, sort_key
+from tmtui.report.groups import HUMANS_POOLED, category, dimension_value, file_system, sort_key
 from tmtui.report.paired import Comparison, compare_rows
 from tmtui.report.tables import Row, SampleRef
 
@@ -172,7 +172,7 @@ def sample_reader(
 
 def _refs(b: Builder, row: Row, d: FileDigest, path: Path) -> list[SampleRef]:
     cols = d.columns()
-    name = path.stem
+    name = file_system(path)
     want = tuple(row.group[dim] for dim in b.by)
     match: dict[tuple[int, int], bool] = {}
     out = []
