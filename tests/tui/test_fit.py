@@ -242,7 +242,7 @@ async def test_narrow_output_tab_shows_the_step_chosen_with_d(tmp_path, keys) ->
         await pilot.pause(0.3)
         tr = app.screen.trace
         view = app.screen.query_one("#transcript", TranscriptView)
-        span = tr.span_of(tr.first_divergence)
+        span = tr.positions.span_of(tr.first_divergence)
         top, rows = int(view.scroll_y), view.scrollable_content_region.height
         first, last = view.row_of_offset(span[0]), view.row_of_offset(span[1])
         assert top <= first and last < top + rows
