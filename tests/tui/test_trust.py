@@ -17,12 +17,14 @@ from tests.tui.tuikit import (
     watch_app,
     watch_plan_app,
 )
+from tmtui.core.align import Verdict
 from tmtui.core.diagnose import Kind
 from tmtui.core.parsed import ParserMode
 from tmtui.live.catalog import Search, load_entries
 from tmtui.live.trace import Trace
 from tmtui.tui.screens.view import SampleListScreen
 from tmtui.tui.screens.watch import DebuggerScreen
+from tmtui.tui.widgets.alignment import missing_label
 from tmtui.tui.widgets.detail import step_text
 from tmtui.tui.widgets.status import StatusBar
 
@@ -238,18 +240,19 @@ def test_a_step_the_regex_does_not_read_is_not_said_unwritten() -> None:
     tr.feed(_predict_script_answer())
     tr.finish()
     assert tr.diagnosis().kind is Kind.READ_DIFFERENTLY
-    assert tr.unread(18) and tr.unread(30) and not tr.unread(17)
+    assert missing_label(tr, 18) == missing_label(tr, 30) == "not read (regex)"
+    assert tr.verdict(17) is not Verdict.MISSING
     shown = step_text(tr, 18).plain
     assert "not written" not in shown
     assert "the official regex reads no step 18; the answer writes one" in shown
     # strict reads it: nothing to say there
     tr.set_mode(ParserMode.STRICT)
-    assert not tr.unread(18)
+    assert missing_label(tr, 18) != "not read (regex)"
     # a step no parser reads is still not written
     cut = Trace(TMBENCH[0], mode=ParserMode.TMBENCH)
     cut.feed(_predict_script_answer().split("Step 18:")[0])
     cut.finish()
-    assert not cut.unread(18)
+    assert missing_label(cut, 18) == "not written"
     assert "this step was not written" in step_text(cut, 18).plain
 
 
