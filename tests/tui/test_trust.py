@@ -290,3 +290,33 @@ async def test_compare_says_a_failed_request_gave_no_answer(tmp_path) -> None:
         await pilot.pause()
         text = str(app.screen.query_one("#compare-text", Static).render())
         assert "B ·    no answer" in text and "missing" not in text
+
+
+def test_the_inspector_of_a_failed_request_reads_nothing_and_fails_nothing() -> None:
+    """A failed request has no answer: the parse inspector says why, not '0/31 correct
+    (fail)' for both parsers (nothing was read, so nothing failed)."""
+    from tmtui.live.readings import disagreements
+
+    tr = Trace(TMBENCH[0])
+    tr.finish(status="error", error="HTTP 404: no such model")
+    rows, summary, deviations = disagreements(tr)
+    assert rows == [] and deviations == []
+    assert summary.startswith("no answer: the request failed (HTTP 404")
+    assert "fail)" not in summary and "correct" not in summary
+    # an interrupted stream that brought text: read, but said not scored
+    part = Trace(TMBENCH[0])
+    part.feed(flawed(0)[:400])
+    part.finish(status="interrupted")
+    _rows, summary, _dev = disagreements(part)
+    assert summary.startswith("not scored: the stream was interrupted") and "(fail)" not in summary
+
+
+async def test_the_inspector_screen_of_a_failed_request_says_why(tmp_path) -> None:
+    app = view_app(_both_readings_file(tmp_path), sample=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DebuggerScreen))
+        await pilot.press("i")
+        await pilot.pause()
+        text = " ".join(" ".join(line.strip(" │") for line in screen_lines(app)).split())
+        assert "no answer: the request failed" in text
+        assert "(fail)" not in text and "read every step the same" not in text
