@@ -290,6 +290,11 @@ def test_per_sample_table_lists_failed_requests_as_no_answer(tmp_path):
     assert "not scored" in cut and "interrupted" in cut
     for row in (failed, cut):
         assert "0.0" not in row and "✓" not in row and "·" not in row
+    # the JSON: no pass or fail, no figure for an attempt that did not happen
+    js = invoke("score", p, "--json", "--per-sample", "--bootstrap", "0").json()["per_sample"]
+    want = [(True, True), (False, None), (False, None)]
+    assert [(r["attempted"], r["passed"]) for r in js] == want
+    assert js[1]["swa_uniform"] is None and js[1]["first_divergence"] is None
 
 
 def test_a_file_of_failed_requests_only_scores_nothing_and_says_so(tmp_path):
