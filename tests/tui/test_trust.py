@@ -17,12 +17,14 @@ from tests.tui.tuikit import (
     watch_app,
     watch_plan_app,
 )
+from tmtui.core.align import Verdict
 from tmtui.core.diagnose import Kind
 from tmtui.core.parsed import ParserMode
 from tmtui.live.catalog import Search, load_entries
 from tmtui.live.trace import Trace
 from tmtui.tui.screens.view import SampleListScreen
 from tmtui.tui.screens.watch import DebuggerScreen
+from tmtui.tui.widgets.alignment import missing_label
 from tmtui.tui.widgets.detail import step_text
 from tmtui.tui.widgets.status import StatusBar
 
@@ -238,18 +240,19 @@ def test_a_step_the_regex_does_not_read_is_not_said_unwritten() -> None:
     tr.feed(_predict_script_answer())
     tr.finish()
     assert tr.diagnosis().kind is Kind.READ_DIFFERENTLY
-    assert tr.unread(18) and tr.unread(30) and not tr.unread(17)
+    assert missing_label(tr, 18) == missing_label(tr, 30) == "not read (regex)"
+    assert tr.verdict(17) is not Verdict.MISSING
     shown = step_text(tr, 18).plain
     assert "not written" not in shown
     assert "the official regex reads no step 18; the answer writes one" in shown
     # strict reads it: nothing to say there
     tr.set_mode(ParserMode.STRICT)
-    assert not tr.unread(18)
+    assert missing_label(tr, 18) != "not read (regex)"
     # a step no parser reads is still not written
     cut = Trace(TMBENCH[0], mode=ParserMode.TMBENCH)
     cut.feed(_predict_script_answer().split("Step 18:")[0])
     cut.finish()
-    assert not cut.unread(18)
+    assert missing_label(cut, 18) == "not written"
     assert "this step was not written" in step_text(cut, 18).plain
 
 
@@ -287,3 +290,33 @@ async def test_compare_says_a_failed_request_gave_no_answer(tmp_path) -> None:
         await pilot.pause()
         text = str(app.screen.query_one("#compare-text", Static).render())
         assert "B ·    no answer" in text and "missing" not in text
+
+
+def test_the_inspector_of_a_failed_request_reads_nothing_and_fails_nothing() -> None:
+    """A failed request has no answer: the parse inspector says why, not '0/31 correct
+    (fail)' for both parsers (nothing was read, so nothing failed)."""
+    from tmtui.live.readings import disagreements
+
+    tr = Trace(TMBENCH[0])
+    tr.finish(status="error", error="HTTP 404: no such model")
+    rows, summary, deviations = disagreements(tr)
+    assert rows == [] and deviations == []
+    assert summary.startswith("no answer: the request failed (HTTP 404")
+    assert "fail)" not in summary and "correct" not in summary
+    # an interrupted stream that brought text: read, but said not scored
+    part = Trace(TMBENCH[0])
+    part.feed(flawed(0)[:400])
+    part.finish(status="interrupted")
+    _rows, summary, _dev = disagreements(part)
+    assert summary.startswith("not scored: the stream was interrupted") and "(fail)" not in summary
+
+
+async def test_the_inspector_screen_of_a_failed_request_says_why(tmp_path) -> None:
+    app = view_app(_both_readings_file(tmp_path), sample=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DebuggerScreen))
+        await pilot.press("i")
+        await pilot.pause()
+        text = " ".join(" ".join(line.strip(" │") for line in screen_lines(app)).split())
+        assert "no answer: the request failed" in text
+        assert "(fail)" not in text and "read every step the same" not in text

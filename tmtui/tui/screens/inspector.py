@@ -60,7 +60,10 @@ class InspectorScreen(ModalScreen[int | None]):
                 head.append("format deviations: ", style="dim")
                 head.append(shown("; ".join(self.deviations), 600) + "\n")
             if not self.rows:
-                head.append(SAME, style="dim")
+                if self.trace.answer.text.strip():
+                    head.append(SAME, style="dim")
+                else:  # the summary says why there is nothing to read
+                    head.rstrip()
                 yield Static(head, markup=False)
                 return
             head.append(

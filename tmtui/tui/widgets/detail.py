@@ -22,6 +22,7 @@ from tmtui.core.align import Verdict
 from tmtui.core.explain import ReasonKind, StepExplanation
 from tmtui.live.trace import Trace
 from tmtui.tui.safe import shown
+from tmtui.tui.widgets.alignment import missing_label
 from tmtui.tui.widgets.paint import VERDICT_PAINT
 from tmtui.tui.widgets.textview import TextView
 
@@ -71,7 +72,7 @@ def _queue(t: Text, q: str, p: Paint, lo: int | None = None, hi: int | None = No
 def step_text(tr: Trace, step: int, p: Paint = _plain) -> Text:
     """The detail of one step of a trace, as text (never markup); for an attempt that did not
     happen, why there is nothing to score comes first."""
-    t = explanation_text(tr.explain(step), p, missing=_MISSING.get(tr.missing_label(step)))
+    t = explanation_text(tr.explain(step), p, missing=_MISSING.get(missing_label(tr, step)))
     reason = tr.not_attempted_reason()
     if reason is not None:
         t = Text(shown(reason), style=p("missing") + p("bold")) + "\n" + t
