@@ -26,6 +26,7 @@ __all__ = [
     "NotRecordFile",
     "RecordWriter",
     "check_record_file",
+    "create_new",
     "iter_jsonl",
     "open_regular",
     "regular_or_absent",
@@ -183,6 +184,20 @@ def open_regular(path: str | Path, flags: int, mode: int = 0o644, *, follow: boo
         raise NotRecordFile(path, f"{_kind_of(st.st_mode)}, not a regular file")
     os.set_blocking(fd, True)
     return fd
+
+
+def create_new(path: Path, tries: int = 100) -> tuple[int, Path]:
+    """A new regular file at ``path`` (its descriptor, open to write, and where it is), or at
+    ``STEM-2.SUFFIX``, ``STEM-3.SUFFIX``... when something is there already: created
+    exclusively and never through a link, so what is there (a file, a planted link, a FIFO)
+    is never opened, overwritten or waited on."""
+    for k in range(1, tries + 1):
+        p = path if k == 1 else path.with_name(f"{path.stem}-{k}{path.suffix}")
+        try:
+            return open_regular(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, follow=False), p
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, f"it and {tries - 1} names after it are taken", str(path))
 
 
 def _looks_like_torn_record(head: bytes) -> bool:
