@@ -28,6 +28,7 @@ __all__ = [
     "check_record_file",
     "create_new",
     "iter_jsonl",
+    "open_output",
     "open_regular",
     "regular_or_absent",
     "repair_tail",
@@ -184,6 +185,22 @@ def open_regular(path: str | Path, flags: int, mode: int = 0o644, *, follow: boo
         raise NotRecordFile(path, f"{_kind_of(st.st_mode)}, not a regular file")
     os.set_blocking(fd, True)
     return fd
+
+
+def open_output(path: str | Path) -> BinaryIO:
+    """A whole-file output named on the command line (a dataset, a report), open to write:
+    a regular file (created or replaced in place; a link is followed, it was named), a
+    device such as a terminal or ``/dev/null``, or a FIFO that someone reads
+    (``-o >(gzip > x.gz)``). A FIFO that nobody reads is an OSError at once, never a wait."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO without a reader, opened to write
+            raise OSError(errno.ENXIO, "a FIFO that nobody reads", str(path)) from None
+        raise
+    os.set_blocking(fd, True)
+    return open(fd, "wb")
 
 
 def create_new(path: Path, tries: int = 100) -> tuple[int, Path]:
