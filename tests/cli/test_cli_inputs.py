@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -148,3 +149,51 @@ def test_a_default_config_that_is_a_fifo_never_hangs_a_screen(tmp_path, good, mo
             t.wait(f"config file {cfg}: not a regular file", timeout=20)
         finally:
             t.close()
+
+
+def _quick(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tmtui", *args], capture_output=True, timeout=30, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["generate", "--n", "2", "-o", "{fifo}"],
+        ["report", "{good}", "--markdown", "{fifo}", "--bootstrap", "0"],
+        ["report", "{good}", "--html", "{fifo}", "--bootstrap", "0"],
+        ["human", "status", "--db", "{fifo}"],
+        ["human", "export", "--db", "{fifo}", "-o", "{out}"],
+    ],
+)
+def test_writing_to_a_fifo_nobody_reads_is_one_line(tmp_path, good, command):
+    """A FIFO with no reader as an output (a dataset, a report) or a study's database: one
+    line at once (before: each of these waited for a reader for good)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    p = _quick(*(a.format(fifo=fifo, good=good, out=tmp_path / "o.jsonl") for a in command))
+    err = p.stderr.decode()
+    assert p.returncode == 2 and err.count("\n") == 1 and str(fifo) in err, err
+    assert "FIFO" in err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_dataset_goes_to_a_fifo_that_is_read(tmp_path):
+    """`tmtui generate -o FIFO` with a reader on the other end (`-o >(gzip > ds.gz)`)."""
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as f:
+            got.append(f.read())
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    p = _quick("generate", "--n", "2", "-o", str(fifo))
+    t.join(30)
+    assert p.returncode == 0, p.stderr
+    assert len(json.loads(got[0])["samples"]) == 2

@@ -5,8 +5,10 @@ alphabet); the database itself scores the same; `tmtui view` takes the export as
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+import stat
 
 import pytest
 
@@ -199,3 +201,80 @@ def test_practice_and_unfinished_attempts_are_not_exported(tmp_path):
     rec = json.loads(out.read_text())
     assert rec["kind"] == "human" and rec["model"] == "human:P01" and rec["session"] == s.uid
     assert rec["prompt_template"] == "human" and rec["meta"]["human"]["practice"] is False
+
+
+# -- the output: only a tmtui record file is replaced (issue 9, class 2) ----------------------
+
+
+def _one_export(tmp_path):
+    db, clock = db_at(tmp_path), FakeClock()
+    s = session(db, clock, samples="0")
+    _play(s, clock, random.Random(5))
+    s.close()
+    return tmp_path / "study.sqlite"
+
+
+def _not_ours(tmp_path, kind: str):
+    p = tmp_path / f"out-{kind}"
+    if kind == "dataset":  # a dataset written without a final newline
+        p.write_text(json.dumps({"symbol_set": ["A"], "samples": []}, indent=1))
+    elif kind == "one-line":
+        p.write_text('{"results": [1, 2, 3]}')
+    elif kind == "fifo":
+        os.mkfifo(p)
+    elif kind == "dir":
+        p.mkdir()
+    elif kind == "chardev":  # a device node of our own (never a real /dev entry)
+        os.mknod(p, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return p
+
+
+KINDS = ["dataset", "one-line", "fifo", "dir"] + (["chardev"] if os.geteuid() == 0 else [])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_export_refuses_an_output_that_is_no_record_file(tmp_path, kind):
+    """`human export -o` onto a dataset, a results file, a FIFO, a directory or a device:
+    one line, exit 2, the output as it was (before: it was replaced by the export, a FIFO
+    or a device node by a regular file)."""
+    dbpath = _one_export(tmp_path)
+    out = _not_ours(tmp_path, kind)
+    before = os.lstat(out)
+    content = out.read_bytes() if kind in ("dataset", "one-line") else None
+    r = invoke("human", "export", "--db", str(dbpath), "-o", str(out))
+    assert r.code == 2, r.stderr
+    err = r.stderr
+    assert err.startswith(f"tmtui: error: refusing to write {out}") and err.count("\n") == 1
+    after = os.lstat(out)
+    assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode)
+    assert after.st_ino == before.st_ino
+    if content is not None:
+        assert out.read_bytes() == content
+    assert sorted(x.name for x in tmp_path.iterdir() if x.name.startswith(".")) == []
+
+
+def test_export_never_follows_a_planted_side_file(tmp_path):
+    """The file written before it takes the output's place has a name nobody can guess
+    (before: ``.OUT.PID.part``; a link planted there to a record file had the export appended
+    to that file, then replaced the output by the link)."""
+    dbpath = _one_export(tmp_path)
+    victim = tmp_path / "victim.jsonl"
+    invoke("human", "export", "--db", str(dbpath), "-o", str(victim))
+    victim_bytes = victim.read_bytes()
+    out = tmp_path / "h.jsonl"
+    for pid in range(os.getpid() - 5, os.getpid() + 50):  # this process's, and the next
+        (tmp_path / f".h.jsonl.{pid}.part").symlink_to(victim)
+    r = invoke("human", "export", "--db", str(dbpath), "-o", str(out))
+    assert r.code == 0, r.stderr
+    assert victim.read_bytes() == victim_bytes
+    assert not out.is_symlink() and out.read_bytes() == victim_bytes
+
+
+def test_export_replaces_its_own_earlier_export(tmp_path):
+    dbpath = _one_export(tmp_path)
+    out = tmp_path / "h.jsonl"
+    for _ in range(2):
+        r = invoke("human", "export", "--db", str(dbpath), "-o", str(out))
+        assert r.code == 0, r.stderr
+    assert len(out.read_text().splitlines()) == 1
+    assert [x.name for x in tmp_path.iterdir() if x.name.startswith(".")] == []

@@ -4,8 +4,10 @@ by ``test_hostile_terminal.py``: ``python -m tests.tui.hostile SCENARIO ARGS``).
 Every field a record or an instance can carry holds escape sequences with and without a
 bracket, C1 controls, bells and bidi overrides: the dataset name, the instance id, the alphabet
 symbols themselves (a hostile dataset must load and be shown as stand-ins), the initial queue,
-the productions, the answer and the reasoning, the model name, the error text, the file name,
-the title argument. ``MARKERS`` are strings that appear in the output only if a payload reached
+the productions, the answer and the reasoning, the model name, the error text, a person's
+participant and session, the prompt template, params, usage, timing, failed tries, run id,
+creation time and meta, the file name, the name of the file ``s`` saves to, the title
+argument. ``MARKERS`` are strings that appear in the output only if a payload reached
 the terminal as a sequence.
 """
 
@@ -21,7 +23,7 @@ from tmtui.core.datasets import Instance
 from tmtui.core.diagnose import Kind
 from tmtui.core.mutate import flawed_steps
 from tmtui.io.events import Content, Failed, Finish, Reasoning, Started
-from tmtui.io.records import Record, encode_record, spec_of
+from tmtui.io.records import FailedTry, Record, Timing, Usage, encode_record, spec_of
 
 ESC = "\x1b"
 PAYLOADS = [
@@ -79,28 +81,51 @@ MODEL = "m" + ESC + "]2;PWNED\x07" + ESC + "#8[bold]x"
 ERROR = "HTTP 404 " + ESC + "]52;c;SGFja2Vk\x07 \x9b7777;7777H \u202e"
 
 
-def hostile_record(inst: Instance, *, status: str = "complete") -> Record:
+def hostile_record(inst: Instance, *, status: str = "complete", human: bool = False) -> Record:
+    """Every string field of a record hostile (a human attempt's participant and session
+    too), and the strings inside its params, usage, timing, failed tries and meta."""
     return Record(
+        kind="human" if human else "model",
         instance_id=inst.id,
         dataset=inst.dataset,
         index=inst.index,
-        model=MODEL,
+        model="human:P" + HOSTILE if human else MODEL,
+        participant="P" + HOSTILE if human else None,
+        session="S" + HOSTILE if human else None,
         status=status,  # type: ignore[arg-type]
         answer=hostile_answer(inst) if status == "complete" else "",
         reasoning=HOSTILE,
         finish_reason="stop" + ESC + "#8",
         instance=spec_of(inst),
+        prompt_template="t" + HOSTILE,
+        prompt_sha256=HOSTILE,
+        params={"temperature": 0.5, "stop" + ESC: HOSTILE},
+        usage=Usage(completion_tokens=7, source="s" + HOSTILE),
+        timing=Timing(started_at=HOSTILE),
         error=ERROR if status != "complete" else None,
+        tries=[FailedTry(error=ERROR, partial=HOSTILE, reasoning=HOSTILE, at_ms=1.0)],
+        run_id="r" + HOSTILE,
+        created_at=HOSTILE,
+        meta={"source": HOSTILE, "assist": "a" + HOSTILE, "human": {"assist": "a" + HOSTILE}},
         chunks=[[0.0, 10.0, 0.0], [50.0, 200.0, 0.0]],
     )
 
 
-def write_hostile_file(directory: Path, name: str = "evil" + ESC + "]2;PWNED\x07.jsonl") -> Path:
+def write_hostile_file(
+    directory: Path, name: str = "evil" + ESC + "]2;PWNED\x07.jsonl", *, human: bool = False
+) -> Path:
+    """A model's answer, a failed request and (``human``) a person's attempt, all hostile."""
     inst = hostile_instance()
     path = directory / name
     recs = [hostile_record(inst), hostile_record(inst, status="error")]
+    if human:
+        recs.append(hostile_record(inst, human=True))
     path.write_bytes(b"".join(encode_record(r) for r in recs))
     return path
+
+
+# where ``s`` saves in the view scenario: a file that is no record file, with a hostile name
+SAVE_NAME = "saved" + ESC + "]2;PWNED\x07.json"
 
 
 class HostileFeed:
@@ -151,7 +176,7 @@ def main(argv: list[str]) -> None:
     elif scenario == "view":
         path = Path(argv[1])
         compare = Path(argv[2]) if len(argv) > 2 and not argv[2].startswith("--") else None
-        TmtuiApp(ViewPlan(path, compare=compare, save_path=path.parent / "saved.jsonl")).run()
+        TmtuiApp(ViewPlan(path, compare=compare, save_path=path.parent / SAVE_NAME)).run()
     elif scenario == "human":
         # a participant's session on the hostile instance: the first screen, the instance
         # screen (the key map, a step, a correction, a refused entry), the debugger after it

@@ -115,6 +115,32 @@ async def test_save_copy_and_write(tmp_path) -> None:
         assert len(written) == 1 and written[0].read_text() == text
 
 
+async def test_write_never_overwrites_follows_a_link_or_waits_on_a_fifo(tmp_path) -> None:
+    """``w`` writes a new file beside the output: what is already at the transcript's name (a
+    file of the user's, a link planted there, a FIFO) is left alone and the transcript goes
+    to the next free name (before: the file was overwritten, the link followed to overwrite
+    its target, and a FIFO froze the screen for good)."""
+    import os
+
+    text = flawed(0, COPY9)
+    app = watch_app(text, tmp_path=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_stream(app, pilot)
+        await pilot.press("w")
+        first = next(tmp_path.glob("*.txt"))
+        name = first.name
+        first.write_text("the user's own notes")
+        victim = tmp_path / "victim"
+        victim.write_text("not yours")
+        stem = name.removesuffix(".txt")
+        (tmp_path / f"{stem}-2.txt").symlink_to(victim)
+        os.mkfifo(tmp_path / f"{stem}-3.txt")
+        await pilot.press("w")  # returns: the FIFO is never opened
+        assert first.read_text() == "the user's own notes"
+        assert victim.read_text() == "not yours"
+        assert (tmp_path / f"{stem}-4.txt").read_text() == text
+
+
 async def test_parser_toggle_inspector_reasoning_help(tmp_path) -> None:
     text = flawed(0, style="echo")
     app = watch_app(text, tmp_path=tmp_path, reasoning="I think step by step.")

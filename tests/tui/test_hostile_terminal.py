@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.tui.hostile import MARKERS, write_hostile_file
+from tests.tui.hostile import MARKERS, SAVE_NAME, write_hostile_file
 from tests.tui.ptykit import Terminal, python, unsafe_bytes
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
@@ -81,6 +81,40 @@ def test_view_list_debugger_timeline_with_hostile_file(tmp_path, size) -> None:
     finally:
         out = t.close()
     _check(out)
+
+
+def test_view_report_save_and_write_with_hostile_fields(tmp_path, monkeypatch) -> None:
+    """The report screen (r) on a file whose every record field is hostile (a person's
+    attempt among them), then the debugger's save and write: their notifications name files
+    with escapes in their names; the save is refused (the target is no record file) and
+    leaves it as it was."""
+    monkeypatch.setenv("TMTUI_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_hostile_file(tmp_path, human=True)
+    target = tmp_path / SAVE_NAME
+    target.write_bytes(b'{"samples": []}')
+    t = Terminal(python(*HOSTILE_APP, "view", str(path), "--no-guard"))
+    try:
+        t.wait("shown of 3")
+        t.keys("r")
+        t.wait("McNemar")
+        t.keys("j", "c", "i", "c", "i", "j", "\r", pause=0.3)
+        t.wait("sorted by rank")
+        t.keys("\x1b", "\x1b", "\x1b", pause=0.3)
+        t.wait("shown of 3")
+        t.keys("\r")
+        t.wait("first divergence")
+        t.keys("s")
+        t.wait("cannot save to")
+        t.keys("w")
+        t.wait("transcript written")
+        t.keys("\x1b", "q")
+    finally:
+        out = t.close()
+    _check(out)
+    assert target.read_bytes() == b'{"samples": []}'
+    text = t.text()
+    assert "human:P␛" in text  # the person's row, made visible
+    assert "saved␛]2;PWNED␇.json" in text  # the refused save names its file, visibly
 
 
 def test_compare_with_hostile_files(tmp_path) -> None:

@@ -111,8 +111,10 @@ def generate(
                 sys.stdout.buffer.write(piece)
             sys.stdout.flush()
             return
+        from tmtui.io.jsonl import open_output
+
         try:
-            with open(output, "wb") as f:
+            with open_output(output) as f:
                 for piece in iter_official(ds, written):
                     f.write(piece)
         except OSError as exc:

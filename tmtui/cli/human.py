@@ -393,6 +393,7 @@ def export(
     from tmtui.human.export import export_records
     from tmtui.io.humandb import HumanDbError
     from tmtui.io.humanstudy import progress
+    from tmtui.io.jsonl import NotRecordFile
 
     store = open_db(db, write=False)
     try:
@@ -401,6 +402,11 @@ def export(
         n = export_records(store, output, participant)
     except HumanDbError as exc:
         raise fail(str(exc)) from None
+    except NotRecordFile as exc:
+        raise fail(
+            f"refusing to write {output}: it is {exc.strerror}; tmtui human export replaces "
+            "only a tmtui record file (choose another -o)"
+        ) from None
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:

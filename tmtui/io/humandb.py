@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -237,6 +238,10 @@ def _check_file(path: Path, *, create: bool, write: bool) -> bool:
             raise HumanDbError(f"{path}: cannot create the database: {parent} is read-only")
         return False
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # never opened: a FIFO would wait for a writer for good
+            what = "a FIFO or pipe" if stat.S_ISFIFO(mode) else "a device or socket"
+            raise HumanDbError(f"{path}: {what}, not a database file")
         with open(path, "rb") as f:
             head = f.read(len(SQLITE_HEADER))
     except OSError as exc:

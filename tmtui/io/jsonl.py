@@ -26,7 +26,9 @@ __all__ = [
     "NotRecordFile",
     "RecordWriter",
     "check_record_file",
+    "create_new",
     "iter_jsonl",
+    "open_output",
     "open_regular",
     "regular_or_absent",
     "repair_tail",
@@ -183,6 +185,36 @@ def open_regular(path: str | Path, flags: int, mode: int = 0o644, *, follow: boo
         raise NotRecordFile(path, f"{_kind_of(st.st_mode)}, not a regular file")
     os.set_blocking(fd, True)
     return fd
+
+
+def open_output(path: str | Path) -> BinaryIO:
+    """A whole-file output named on the command line (a dataset, a report), open to write:
+    a regular file (created or replaced in place; a link is followed, it was named), a
+    device such as a terminal or ``/dev/null``, or a FIFO that someone reads
+    (``-o >(gzip > x.gz)``). A FIFO that nobody reads is an OSError at once, never a wait."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO without a reader, opened to write
+            raise OSError(errno.ENXIO, "a FIFO that nobody reads", str(path)) from None
+        raise
+    os.set_blocking(fd, True)
+    return open(fd, "wb")
+
+
+def create_new(path: Path, tries: int = 100) -> tuple[int, Path]:
+    """A new regular file at ``path`` (its descriptor, open to write, and where it is), or at
+    ``STEM-2.SUFFIX``, ``STEM-3.SUFFIX``... when something is there already: created
+    exclusively and never through a link, so what is there (a file, a planted link, a FIFO)
+    is never opened, overwritten or waited on."""
+    for k in range(1, tries + 1):
+        p = path if k == 1 else path.with_name(f"{path.stem}-{k}{path.suffix}")
+        try:
+            return open_regular(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, follow=False), p
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, f"it and {tries - 1} names after it are taken", str(path))
 
 
 def _looks_like_torn_record(head: bytes) -> bool:

@@ -270,4 +270,8 @@ def html_report(report: Report, title: str = "tmtui report") -> str:
 
 
 def write_html(report: Report, out: Path | str, title: str = "tmtui report") -> None:
-    Path(out).write_text(html_report(report, title), encoding="utf-8")
+    from tmtui.io.jsonl import open_output
+
+    text = html_report(report, title)
+    with open_output(out) as f:  # a FIFO nobody reads: an OSError, never a wait
+        f.write(text.encode("utf-8"))

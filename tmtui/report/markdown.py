@@ -192,4 +192,8 @@ def _method(report: Report, differ: bool) -> str:
 
 
 def write_markdown(report: Report, out: Path | str) -> None:
-    Path(out).write_text(markdown_report(report), encoding="utf-8")
+    from tmtui.io.jsonl import open_output
+
+    text = markdown_report(report)
+    with open_output(out) as f:  # a FIFO nobody reads: an OSError, never a wait
+        f.write(text.encode("utf-8"))

@@ -297,8 +297,12 @@ class SampleActions(_Screen):
         inst = self.trace.instance
         name = safe_name(self.status.model or "answer", inst.dataset, inst.index) + ".txt"
         path = self.save_path.parent / name
-        try:
-            Path(path).write_text(self.trace.answer.text, encoding="utf-8", errors="replace")
+        from tmtui.io.jsonl import create_new
+
+        try:  # a new file: what is at that name already is never overwritten nor followed
+            fd, path = create_new(path)
+            with open(fd, "w", encoding="utf-8", errors="replace") as f:
+                f.write(self.trace.answer.text)
         except OSError as exc:
             self.notify(
                 one_line(f"cannot write {path}: {exc.strerror or exc}", 300),
