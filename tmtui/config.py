@@ -35,7 +35,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["ConfigError", "Settings", "all_finite", "config_path", "load_settings"]
+__all__ = ["ConfigError", "Settings", "all_finite", "config_path", "load_keymap", "load_settings"]
 
 
 class ConfigError(Exception):
@@ -186,3 +186,33 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
             raise ConfigError(f"config file {where}: {msg}") from None
     finally:
         _path_override.reset(token)
+
+
+def load_keymap(path: str | Path | None = None) -> dict[str, str]:
+    """The ``[keymap]`` table of the config file (``path``, else the default one): binding id
+    -> keys (e.g. ``"debugger.next-wrong" = "ctrl+n"``). No default file, no table: no
+    changes. Raises :class:`ConfigError` (one line) as :func:`load_settings` does: a file
+    named that is not there, a directory, a FIFO or a device (never opened: a FIFO would
+    hang the screens before they start), TOML that does not parse."""
+    import tomllib
+
+    where = Path(path).expanduser() if path is not None else config_path()
+    _check_file(where, path is not None)
+    try:
+        fd = os.open(where, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return {}  # no default config file
+    except OSError as exc:
+        raise ConfigError(f"config file {where}: {exc.strerror or exc}") from None
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since it was checked
+            raise ConfigError(f"config file {where}: not a regular file (a FIFO or a device?)")
+        try:
+            data = tomllib.load(f)
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"config file {where}: {msg}") from None
+    table = data.get("keymap", {})
+    if not isinstance(table, dict):
+        return {}
+    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}

@@ -310,3 +310,52 @@ def test_validate_on_bad_files(tmp_path):
         p.write_bytes(data)
         _out, err = check(run("validate", p, timeout=TIMEOUT), code=2)
         assert err.startswith("tmtui: error: ") and err.count("\n") == 1
+
+
+USAGE_NASTY = "X\x1b]2;PWNED\x07\u202e\x9b1J\u2066"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", "--" + USAGE_NASTY],  # click: "No such option: ..."
+        ["prompt", "tmbench", USAGE_NASTY],  # click: "Got unexpected extra argument(s) (...)"
+        ["human", "status", "--" + USAGE_NASTY],  # a command of a command
+        [USAGE_NASTY],  # "No such command"
+        ["score", "--parser", USAGE_NASTY, "x"],  # a choice
+    ],
+)
+def test_usage_errors_show_arguments_as_text(args):
+    """The usage errors click writes (an unknown option, an extra argument) quote the
+    argument: its escapes and bidi controls are shown as stand-ins, exit 2."""
+    r = run(*args, timeout=TIMEOUT)
+    _, err = check(r, code=2)
+    assert "PWNED" in err  # the argument is quoted, made visible
+
+
+def test_a_host_that_is_no_host_is_one_line():
+    """``serve --host`` with text that is no address: one line (before: an AttributeError
+    traceback from the error handler for the IDNA codec's UnicodeError)."""
+    r = run("serve", "--host", "h\x1b]2;PWNED\x07\u009b.example", "--port", "0", timeout=TIMEOUT)
+    _, err = check(r, code=2)
+    assert err.startswith("tmtui: error: bad --host") and err.count("\n") == 1
+
+
+def test_any_unicode_error_is_one_line(monkeypatch, capsys):
+    """A codec error that is neither an encode nor a decode error (the IDNA codec raises a
+    plain UnicodeError) is one line too, not a traceback from the handler itself."""
+    import importlib
+
+    cli_app = importlib.import_module("tmtui.cli.app")  # the module (tmtui.cli.app is the app)
+
+    def boom() -> None:
+        raise UnicodeError("encoding with 'idna' codec failed (UnicodeError: label \x1b[2J)")
+
+    monkeypatch.setattr(cli_app, "app", boom)
+    monkeypatch.setattr("sys.argv", ["tmtui", "serve"])
+    with pytest.raises(SystemExit) as exc:
+        cli_app.main()
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tmtui: error: some text cannot be encoded: encoding with 'idna'")
+    assert err.count("\n") == 1 and "\x1b" not in err

@@ -95,3 +95,56 @@ def test_byte_order_marks_are_accepted(tmp_path, good):
     assert r.code == 0 and r.json()["n_samples"] == 2 and r.stderr == ""
     r = invoke("validate", official)
     assert r.code == 0 and "2 samples checked, 0 disagree" in r.stdout
+
+
+def _config(tmp_path, kind: str):
+    p = tmp_path / f"config-{kind}.toml"
+    if kind == "dir":
+        p.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(p)
+    elif kind == "bad-toml":
+        p.write_text("[keymap\n")
+    return p  # "missing": nothing there
+
+
+WORDS = {
+    "dir": "is a directory",
+    "fifo": "not a regular file",
+    "missing": "no such file",
+    "bad-toml": "config file",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(WORDS))
+@pytest.mark.parametrize(
+    "command",
+    [["view", "{good}"], ["report", "{good}", "--tui"], ["watch", "--replay", "{good}"]],
+)
+def test_the_screens_config_that_cannot_be_read_is_one_line(tmp_path, good, command, kind):
+    """``--config`` naming a directory, a FIFO, nothing or bad TOML: one line before any
+    screen starts (before: view and report --tui ignored it silently, or hung on a FIFO)."""
+    cfg = _config(tmp_path, kind)
+    p = _tmtui(*(a.format(good=good) for a in command), "--config", str(cfg))
+    assert p.returncode == 2, p.stderr
+    err = p.stderr.decode()
+    assert err.startswith(f"tmtui: error: config file {cfg}") and err.count("\n") == 1, err
+    assert WORDS[kind] in err
+
+
+def test_a_default_config_that_is_a_fifo_never_hangs_a_screen(tmp_path, good, monkeypatch):
+    """$TMTUI_CONFIG naming a FIFO: `view` and a `human` session say so in one line, in a
+    real terminal (before: both waited for a writer forever, before drawing anything)."""
+    from tests.tui.ptykit import Terminal, python
+
+    cfg = _config(tmp_path, "fifo")
+    monkeypatch.setenv("TMTUI_CONFIG", str(cfg))
+    for argv in (
+        ["view", str(good)],
+        ["human", "tmbench", "--participant", "P01", "--db", str(tmp_path / "h.sqlite")],
+    ):
+        t = Terminal(python("-m", "tmtui", *argv))
+        try:
+            t.wait(f"config file {cfg}: not a regular file", timeout=20)
+        finally:
+            t.close()

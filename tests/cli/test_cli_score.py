@@ -8,11 +8,11 @@ import pytest
 
 from tests.cli.clihelp import DS, answer, invoke, record_line, results_obj, run
 from tmtui.core.compat import COMPAT_VERSION
-from tmtui.core.datasets import dump_official
 from tmtui.core.diagnose import Kind
 from tmtui.core.parse import STRICT_VERSION
 from tmtui.core.prompts import prompt_sha256
 from tmtui.core.score import SCORER_VERSION
+from tmtui.io.official import dump_official
 
 
 def test_score_table(mini_results):

@@ -4,6 +4,8 @@ wrong answer."""
 
 from __future__ import annotations
 
+import re
+
 from tests.live.livekit import TMBENCH, flawed, periodic_copy_error, record, write_records
 from tests.tui.tuikit import (
     FailingFeed,
@@ -147,6 +149,12 @@ async def test_a_saved_failed_request_opens_as_no_answer(tmp_path) -> None:
         await pilot.pause()
         second = _status(app).splitlines()[1]
         assert second == "no answer: the request failed (HTTP 404: no such model)"
+        # the rows and the step panel: no answer came, not steps the model left out
+        lines = screen_lines(app)
+        rows = [line for line in lines if re.search(r"· +[0-9]+ │", line)]
+        assert rows and all("· no answer" in r and "not written" not in r for r in rows)
+        detail = app.screen.query_one("#detail").plain
+        assert "not written" not in detail and "no answer: the request failed" in detail
 
 
 async def test_the_list_marks_failed_requests_apart_from_failures(tmp_path) -> None:
@@ -209,3 +217,73 @@ async def test_read_differently_is_explained_whole_in_the_step_panel(tmp_path) -
         shown = " ".join(" ".join(rows).split())
         assert " ".join(diag.message.split()) in shown
         assert "press i" in shown
+
+
+def _predict_script_answer() -> str:
+    """Steps 0-17 headed '### step N:' with a 'Queue State:' line, steps 18-30 written
+    'Step 18: [...]' (the official predict script's answers do this): strict reads all 31
+    steps, the official regex stops after step 17."""
+    from tmtui.core.answer import format_answer
+    from tmtui.core.mutate import flawed_steps
+
+    steps = flawed_steps(TMBENCH[0])
+    return format_answer(steps[:18]) + format_answer(steps[18:], style="compact")
+
+
+def test_a_step_the_regex_does_not_read_is_not_said_unwritten() -> None:
+    """Compat mode: the answer writes step 18, the official regex reads no step 18. The step
+    panel must not say 'this step was not written' beside a diagnosis that says the answer
+    writes it."""
+    tr = Trace(TMBENCH[0], mode=ParserMode.TMBENCH)
+    tr.feed(_predict_script_answer())
+    tr.finish()
+    assert tr.diagnosis().kind is Kind.READ_DIFFERENTLY
+    assert tr.unread(18) and tr.unread(30) and not tr.unread(17)
+    shown = step_text(tr, 18).plain
+    assert "not written" not in shown
+    assert "the official regex reads no step 18; the answer writes one" in shown
+    # strict reads it: nothing to say there
+    tr.set_mode(ParserMode.STRICT)
+    assert not tr.unread(18)
+    # a step no parser reads is still not written
+    cut = Trace(TMBENCH[0], mode=ParserMode.TMBENCH)
+    cut.feed(_predict_script_answer().split("Step 18:")[0])
+    cut.finish()
+    assert not cut.unread(18)
+    assert "this step was not written" in step_text(cut, 18).plain
+
+
+async def test_the_alignment_says_not_read_where_the_regex_misses_a_written_step(
+    tmp_path,
+) -> None:
+    feed = FakeFeed(_predict_script_answer())
+    app = watch_plan_app(TMBENCH[0], feed, tmp_path=tmp_path, mode=ParserMode.TMBENCH)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_stream(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        rows = [line for line in screen_lines(app) if re.search(r"[·✓✗…] +18 │", line)]
+        assert rows, screen_lines(app)
+        assert "not written" not in rows[0] and "not read" in rows[0]
+
+
+async def test_compare_says_a_failed_request_gave_no_answer(tmp_path) -> None:
+    """Two answers side by side, one a failed request: its side says 'no answer', not
+    'missing' (which reads as the model leaving the step out)."""
+    from textual.widgets import Static
+
+    from tmtui.tui.screens.compare import CompareScreen
+
+    a = write_records(tmp_path / "a.jsonl", [record(TMBENCH[0], flawed(0), model="alpha")])
+    b = write_records(
+        tmp_path / "b.jsonl",
+        [record(TMBENCH[0], "", model="gpt-4.1", status="error", error="HTTP 404")],
+    )
+    app = view_app(a, compare=b)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _list(app, pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await pilot.pause()
+        text = str(app.screen.query_one("#compare-text", Static).render())
+        assert "B ·    no answer" in text and "missing" not in text

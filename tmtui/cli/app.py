@@ -184,6 +184,17 @@ def load_settings_or_fail(config: Path | None, **overrides: Any) -> Any:
         raise fail(str(exc)) from None
 
 
+def load_keymap_or_fail(config: Path | None) -> dict[str, str]:
+    """The screens' ``[keymap]`` from the config file, or one clear line (a directory, a FIFO,
+    a file named that is not there, bad TOML), checked before any screen starts."""
+    from tmtui.config import ConfigError, load_keymap
+
+    try:
+        return load_keymap(config)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
 ID_HELP = "Sample id (sha256), or any prefix of it that only one sample's id starts with."
 
 
@@ -222,9 +233,16 @@ def main() -> None:
     except UnicodeError as exc:
         # text that cannot be encoded: bytes that are not UTF-8 in an argument (or the
         # environment) reach a file, a request or the terminal
+        from tmtui.core.text import one_line
+
         bad = _not_utf8(sys.argv[1:])
-        what = f"the argument '{bad}'" if bad else f"some text ({exc.reason})"
-        sys.stderr.write(f"tmtui: error: {what} is not valid UTF-8; tmtui needs UTF-8 text\n")
+        if bad:
+            why = f"the argument '{bad}' is not valid UTF-8; tmtui needs UTF-8 text"
+        elif isinstance(exc, UnicodeEncodeError | UnicodeDecodeError):
+            why = f"some text is not valid UTF-8 ({exc.reason}); tmtui needs UTF-8 text"
+        else:  # another codec's (IDNA: a host name): say what it said, on one line
+            why = f"some text cannot be encoded: {exc}"
+        sys.stderr.write(f"tmtui: error: {one_line(why, 300)}\n")
         sys.exit(EXIT_FAIL)
     except KeyboardInterrupt:
         sys.stderr.write("tmtui: interrupted\n")

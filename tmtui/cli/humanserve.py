@@ -7,8 +7,6 @@ else (:mod:`tmtui.tui.serve`).
 
 from __future__ import annotations
 
-import ipaddress
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,27 +14,13 @@ from typing import Annotated
 import typer
 
 from tmtui.cli.app import fail, warn
-from tmtui.cli.human import DB_HELP, _open_db, commands
+from tmtui.cli.humangroup import DB_HELP, commands, open_db
 from tmtui.cli.lazy import PlainCommand
+from tmtui.cli.serving import check_host, is_loopback
 from tmtui.io.humaninvites import DEFAULT_PORT, LOOPBACK
-
-_HOSTNAME = re.compile(
-    r"(?=.{1,253}\Z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
-)
 
 HOST_HELP = "The address the server listens on (default 127.0.0.1: this machine only)."
 PORT_HELP = f"The port (default {DEFAULT_PORT}; 0 for any free one, said when listening)."
-
-
-def _check_host(host: str) -> str:
-    try:
-        ipaddress.ip_address(host)
-        return host
-    except ValueError:
-        pass
-    if not _HOSTNAME.fullmatch(host):
-        raise fail(f"bad --host {host!r}: an IP address or a host name")
-    return host
 
 
 def _check_port(port: int, *, any_free: bool) -> int:
@@ -44,15 +28,6 @@ def _check_port(port: int, *, any_free: bool) -> int:
     if not low <= port <= 65535:
         raise fail(f"bad --port {port}: a port from {low} to 65535")
     return port
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @commands.command("invite", cls=PlainCommand)
@@ -80,9 +55,9 @@ def invite(
 
     if (participant is None) == (not everyone):
         raise fail("name who to invite: --participant ID or --all")
-    _check_host(host)
+    check_host(host)
     _check_port(port, any_free=False)
-    store = _open_db(db, write=True)
+    store = open_db(db, write=True)
     try:
         names = [participant] if participant is not None else participants(store)
         if not names:
@@ -119,9 +94,9 @@ def serve(
     from tmtui.tui.serve import ServeError, SessionServer, session_argv
     from tmtui.tui.serve import serve as run
 
-    _check_host(host)
+    check_host(host)
     _check_port(port, any_free=True)
-    store = _open_db(db, write=True)  # upgrades an older schema once
+    store = open_db(db, write=True)  # upgrades an older schema once
     path = store.path.resolve()
     store.close()
     try:
@@ -142,7 +117,7 @@ def serve(
     def listening(url: str) -> None:
         reach = (
             "this machine only"
-            if _is_loopback(host)
+            if is_loopback(host)
             else "from the network, plain HTTP: a trusted lab network only"
         )
         warn(f"serving {path} on {url} ({reach}); Ctrl+C stops")

@@ -17,6 +17,7 @@ from collections.abc import Iterator, MutableMapping
 from typing import Any, ClassVar, NamedTuple
 
 import typer
+from typer._click.exceptions import ClickException  # Typer vendors its click
 from typer.core import TyperCommand, TyperGroup
 
 __all__ = ["CommandEntry", "LazyGroup", "PlainCommand", "bind", "load_command"]
@@ -148,12 +149,34 @@ class LazyGroup(TyperGroup):
                 return _listed(cmd_name, entry)
         return self.commands.get(cmd_name)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except ClickException as exc:
+            raise _shown_as_text(exc) from exc.__cause__
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClickException as exc:
+            raise _shown_as_text(exc) from exc.__cause__
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
             return super().format_help(ctx, formatter)
         finally:
             self._listing = False
+
+
+def _shown_as_text(exc: ClickException) -> ClickException:
+    """A usage error whose message quotes an argument ("No such option: --X", "Got unexpected
+    extra argument (X)"): its control and bidi characters made visible, as every error line's
+    are (click and rich show some of them as they are)."""
+    from tmtui.core.text import visible
+
+    exc.message = visible(exc.message)
+    return exc
 
 
 def _listed(name: str, entry: CommandEntry) -> TyperCommand:

@@ -14,7 +14,15 @@ from typing import Annotated, Any
 
 import typer
 
-from tmtui.cli.app import EXIT_FAIL, EXIT_PARTIAL, app, fail, load_dataset_or_fail, warn
+from tmtui.cli.app import (
+    EXIT_FAIL,
+    EXIT_PARTIAL,
+    app,
+    fail,
+    load_dataset_or_fail,
+    load_keymap_or_fail,
+    warn,
+)
 from tmtui.core.parsed import ParserMode
 
 BY_HELP = (
@@ -105,9 +113,11 @@ def report(
     """Compare models and humans: one row per system, with intervals, paired tests and curves."""
     from tmtui.report import DigestCache, ReportError, build_report
 
+    keymap: dict[str, str] = {}
     if tui:
         from tmtui.cli.tui import _need_terminal
 
+        keymap = load_keymap_or_fail(config)
         _need_terminal()
 
     resolver = None
@@ -162,10 +172,10 @@ def report(
         _write(html, lambda: write_html(rep, html))
     if tui and scored:
         from tmtui.cli.tui import _run_app
-        from tmtui.tui.app import TmtuiApp, load_keymap
+        from tmtui.tui.app import TmtuiApp
         from tmtui.tui.plans import ReportPlan
 
-        _run_app(TmtuiApp(ReportPlan(rep), theme=theme, keymap=load_keymap(config)))
+        _run_app(TmtuiApp(ReportPlan(rep), theme=theme, keymap=keymap))
     elif as_json:
         from tmtui.cli.report_render import print_report_json
 

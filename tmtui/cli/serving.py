@@ -5,6 +5,7 @@ Only the standard library at module level (``tmtui serve --help`` imports this m
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,8 @@ def serve_options(f: ServeFlags) -> Any:
 
     rate = DEFAULT_ERROR_RATE if f.error_rate is None else f.error_rate
     _check(f, rate)
-    if not _is_loopback(f.host):
+    check_host(f.host)
+    if not is_loopback(f.host):
         warn(
             f"warning: binding {f.host}: the server is reachable from other machines "
             "(it has no authentication unless TMTUI_SERVE_API_KEY is set)"
@@ -100,7 +102,27 @@ def _check(f: ServeFlags, rate: float) -> None:
             raise fail(f"{name} must be >= 0")
 
 
-def _is_loopback(host: str) -> bool:
+_HOSTNAME = re.compile(
+    r"(?=.{1,253}\Z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+)
+
+
+def check_host(host: str) -> str:
+    """``--host``: an IP address or a host name, else one line (exit 2). Text that is neither
+    never reaches the resolver (an escape in it ended in a traceback from the IDNA codec)."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    if not _HOSTNAME.fullmatch(host):
+        raise fail(f"bad --host {host!r}: an IP address or a host name")
+    return host
+
+
+def is_loopback(host: str) -> bool:
     import ipaddress
 
     try:

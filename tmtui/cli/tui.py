@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from tmtui.cli.app import ID_HELP, app, fail
+from tmtui.cli.app import ID_HELP, app, fail, load_keymap_or_fail
 from tmtui.cli.watching import WatchFlags, prepare_watch
 from tmtui.core.parsed import ParserMode
 
@@ -99,9 +99,10 @@ def watch(
     With no arguments: TMBench instance 0 answered by the embedded synthetic model (served on a loopback port, reached through the same client as any endpoint).
     """
     w = prepare_watch(WatchFlags(**locals()))
+    keymap = load_keymap_or_fail(config)
     _need_terminal()
     from tmtui.model.feed import ClientFeed
-    from tmtui.tui.app import TmtuiApp, load_keymap
+    from tmtui.tui.app import TmtuiApp
     from tmtui.tui.plans import WatchPlan
 
     feed = ClientFeed(w.client, w.messages, serve=w.serve)
@@ -109,7 +110,7 @@ def watch(
     plan = WatchPlan(
         w.instance, feed, make_recorder=w.recorder, save_path=output, title=w.title, mode=mode
     )
-    _run_app(TmtuiApp(plan, theme=theme, keymap=load_keymap(config)))
+    _run_app(TmtuiApp(plan, theme=theme, keymap=keymap))
 
 
 @app.command(rich_help_panel="Trace debugger")
@@ -149,8 +150,9 @@ def view(
             raise fail(str(exc)) from None
     if sample is not None and sample < 0:
         raise fail("--sample must be >= 0")
+    keymap = load_keymap_or_fail(config)
     _need_terminal()
-    from tmtui.tui.app import TmtuiApp, load_keymap
+    from tmtui.tui.app import TmtuiApp
     from tmtui.tui.plans import ViewPlan
 
     plan = ViewPlan(
@@ -160,4 +162,4 @@ def view(
         save_path=output,
         mode=ParserMode.TMBENCH if compat else parser,
     )
-    _run_app(TmtuiApp(plan, theme=theme, keymap=load_keymap(config)))
+    _run_app(TmtuiApp(plan, theme=theme, keymap=keymap))

@@ -207,8 +207,8 @@ def _is_record(line: bytes) -> bool:
 
 def check_record_file(path: str | Path) -> int:
     """Check that records may be appended to ``path``: nothing there, an empty file, or a
-    tmtui JSONL (its first and last complete lines are records; a torn last line that could
-    be a record's start). Returns the size of the torn last line to cut (0: none). Raises
+    tmtui JSONL (its first and last complete lines are records; a torn last line must be
+    what could be a record's start: nothing else is ever cut). Returns the size of the torn last line to cut (0: none). Raises
     :class:`NotRecordFile` (saying why) otherwise; never blocks, whatever ``path`` is."""
     if not regular_or_absent(path):
         return 0
@@ -228,6 +228,12 @@ def check_record_file(path: str | Path) -> int:
         if not _is_record(first.removeprefix(_BOM)):
             raise NotRecordFile(path, "not a tmtui record file (its first line is not a record)")
         last_start, torn = _last_line(f, size)
+        if torn:
+            f.seek(size - torn)
+            if not _looks_like_torn_record(f.read(64)):
+                raise NotRecordFile(
+                    path, "not a tmtui record file (its last line, without a newline, is no record)"
+                )
         if last_start > 0:
             f.seek(last_start)
             last = f.read(size - torn - last_start)

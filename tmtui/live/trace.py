@@ -260,6 +260,26 @@ class Trace:
             return self.extra.get(k)
         return self.steps.get(k) if self._verdict[k] is not None else None
 
+    def unread(self, k: int) -> bool:
+        """Compat mode: the official regex reads no step ``k`` where the strict parser reads
+        one -- the answer writes the step; the regex did not take it (not 'not written')."""
+        return (
+            self.mode is ParserMode.TMBENCH
+            and k < self.n_truth
+            and self.got(k) is None
+            and k in self.parser.steps
+        )
+
+    def missing_label(self, k: int) -> str:
+        """What a missing step is, in a few words: ``not read (regex)`` (see :meth:`unread`),
+        ``no answer`` (the request failed), ``not received`` (the stream was interrupted
+        before it), else ``not written``."""
+        if self.unread(k):
+            return "not read (regex)"
+        if not self.attempted:
+            return "no answer" if self.status == "error" else "not received"
+        return "not written"
+
     def diff_at(self, k: int) -> int | None:
         return self._diff[k] if 0 <= k < self.n_truth else None
 

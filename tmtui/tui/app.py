@@ -117,18 +117,8 @@ class TmtuiApp(SafeApp[None]):
 
 def load_keymap(path: Path | None = None) -> dict[str, str]:
     """The ``[keymap]`` table of the config file: binding id -> keys (e.g. ``"debugger.next-
-    wrong" = "ctrl+n"``). Missing file or table: no changes."""
-    import tomllib
+    wrong" = "ctrl+n"``); :func:`tmtui.config.load_keymap` (a config file that cannot be read
+    raises :class:`tmtui.config.ConfigError`, one line)."""
+    from tmtui.config import load_keymap as read_keymap
 
-    from tmtui.config import config_path
-
-    p = path or config_path()
-    try:
-        with open(p, "rb") as f:
-            data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    table = data.get("keymap", {})
-    if not isinstance(table, dict):
-        return {}
-    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
+    return read_keymap(path)

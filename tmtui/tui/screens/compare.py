@@ -130,7 +130,10 @@ class CompareScreen(Screen):
             t.append(f"\n{name} {v.mark}    ", style="bold")
             got = ps.queue if ps is not None else None
             if got is None:
-                t.append(v.value, style="yellow")
+                # a missing step says why (not written, no answer, not read by the regex)
+                t.append(
+                    tr.missing_label(step) if v is Verdict.MISSING else v.value, style="yellow"
+                )
                 continue
             if want is None or got == want:
                 t.append(shown(got))

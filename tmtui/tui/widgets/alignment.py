@@ -101,7 +101,8 @@ class AlignmentTable(RowTable):
         elif v is Verdict.UNPARSABLE and ps is not None:
             segs.append(fit("? " + one_line(ps.problem or "no queue", 200), qw, vstyle))
         elif v is Verdict.MISSING:
-            segs.append(fit("· not written", qw, vstyle))
+            # not 'not written' where the regex alone misses it or no answer came
+            segs.append(fit("· " + tr.missing_label(k), qw, vstyle))
         elif v is Verdict.PENDING:
             segs.append(fit("…", qw, vstyle))
         else:
