@@ -46,8 +46,8 @@ from tmtui.io.events import Failed, Finish, Retry, Started, StreamEvent
 from tmtui.model.endpoint import ClientConfig, safe_url
 from tmtui.model.failures import Deadline, TryError, classify
 from tmtui.model.wire import (
+    AnswerTooLong,
     IncompleteStream,
-    Oversized,
     Received,
     ThinkSplitter,
     chunk_events,
@@ -356,7 +356,7 @@ class ModelClient:
                 if deadline is not None and clock() > deadline:
                     raise Deadline(f"the try took longer than {c.timeout:g} s")
                 if limit is not None and end.size > limit:
-                    raise Oversized(
+                    raise AnswerTooLong(
                         f"an answer longer than {limit:,} characters (the endpoint did not "
                         "stop at the token limit)"
                     )

@@ -20,6 +20,7 @@ from tmtui.io.events import Content, Reasoning, StreamEvent, UsageReport
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_EVENT_BYTES",
+    "AnswerTooLong",
     "IncompleteStream",
     "Oversized",
     "Received",
@@ -121,6 +122,11 @@ class IncompleteStream(StreamError):
 
 class Oversized(StreamError):
     """An event or a body larger than tmtui holds for one stream (refused, not buffered)."""
+
+
+class AnswerTooLong(Oversized):
+    """More answer than the try may bring (``ClientConfig.answer_limit``): the endpoint did
+    not stop at the token limit. Not retried: a retry would most likely do the same."""
 
 
 # what one stream may make tmtui hold before it is refused: one server-sent event (a chat
