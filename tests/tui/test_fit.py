@@ -44,6 +44,31 @@ def _numbers_whole(line: str) -> None:
     assert not re.search(r"\d…", line), line
 
 
+async def test_inspector_readings_are_not_broken_where_the_why_has_room(tmp_path) -> None:
+    """At 120 columns a 27-cell strict reading was folded at 25 ('[…AECD' then ']' alone)
+    while the why column had room to spare: a reading takes up to a third of the width while
+    the why keeps its room."""
+    from tmtui.core.answer import format_answer
+    from tmtui.core.mutate import flawed_steps
+
+    steps = flawed_steps(TMBENCH[0])
+    text = format_answer(steps[:18]) + format_answer(steps[18:], style="compact")
+    app = watch_app(text, tmp_path=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_stream(app, pilot)
+        await pilot.press("i")
+        await pilot.pause(0.3)
+        scr = app.screen
+        assert isinstance(scr, InspectorScreen)
+        table = scr.query_one(DataTable)
+        longest = max(len(r[1]) for r in scr.rows)
+        assert longest > (table.size.width - 8) // 4  # longer than a quarter
+        for i in range(len(scr.rows)):
+            assert "\n" not in str(table.get_row_at(i)[1])  # each reading on one line
+        widths = [c.get_render_width(table) for c in table.columns.values()]
+        assert sum(widths) <= table.size.width
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_debugger_keeps_help_and_numbers_at_every_size(tmp_path, size) -> None:
     app = watch_app(flawed(0, {9: Kind.COPY_ERROR}), tmp_path=tmp_path, reasoning=REASONING)
