@@ -166,7 +166,7 @@ async def test_the_list_marks_failed_requests_apart_from_failures(tmp_path) -> N
         from textual.widgets import DataTable
 
         table = scr.query_one("#samples", DataTable)
-        assert str(table.get_row_at(2)[1]) == "– failed"
+        assert str(table.get_row_at(2)[1]) == "– no answer"
         assert "no answer: the request failed" in str(table.get_row_at(2)[5])
         await pilot.press("x")  # failures only: none (the failed request is not one)
         await pilot.pause()
