@@ -44,6 +44,15 @@ def _numbers_whole(line: str) -> None:
     assert not re.search(r"\d…", line), line
 
 
+async def _open_inspector(app, pilot):
+    """Press i in the debugger: the parse inspector and its table."""
+    await pilot.press("i")
+    await pilot.pause(0.3)
+    scr = app.screen
+    assert isinstance(scr, InspectorScreen)
+    return scr, scr.query_one(DataTable)
+
+
 async def test_inspector_readings_are_not_broken_where_the_why_has_room(tmp_path) -> None:
     """At 120 columns a 27-cell strict reading was folded at 25 ('[…AECD' then ']' alone)
     while the why column had room to spare: a reading takes up to a third of the width while
@@ -56,11 +65,7 @@ async def test_inspector_readings_are_not_broken_where_the_why_has_room(tmp_path
     app = watch_app(text, tmp_path=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_stream(app, pilot)
-        await pilot.press("i")
-        await pilot.pause(0.3)
-        scr = app.screen
-        assert isinstance(scr, InspectorScreen)
-        table = scr.query_one(DataTable)
+        scr, table = await _open_inspector(app, pilot)
         longest = max(len(r[1]) for r in scr.rows)
         assert longest > (table.size.width - 8) // 4  # longer than a quarter
         for i in range(len(scr.rows)):
@@ -163,11 +168,7 @@ async def test_inspector_shows_its_why_whole_and_says_when_both_agree(tmp_path) 
     app = watch_app(flawed(0, style="echo"), tmp_path=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_stream(app, pilot)
-        await pilot.press("i")
-        await pilot.pause(0.3)
-        scr = app.screen
-        assert isinstance(scr, InspectorScreen)
-        table = scr.query_one(DataTable)
+        scr, table = await _open_inspector(app, pilot)
         why = scr.rows[0][3]
         first = table.get_row_at(0)[3]
         assert " ".join(str(first).split()) == " ".join(why.split())  # folded, whole
