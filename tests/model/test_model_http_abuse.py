@@ -190,6 +190,34 @@ def test_hostile_json_is_a_client_error_with_the_reason(server, body, words):
     assert not any("internal error" in line for line in server.logs)
 
 
+def test_request_bodies_held_at_once_are_bounded():
+    """Before: each connection could hold a 256 MB body, as many as the connection cap (488
+    under 1,024 descriptors); now the bodies held at once have one budget (512 MB by
+    default), and a body past it is a 503 with Retry-After."""
+    srv = start_server_thread(ServeOptions(tokens_per_second=0, max_bodies=1000))
+    conns = srv._server._conns  # type: ignore[union-attr]
+    head = CHAT + b"Content-Length: 800\r\n\r\n"
+    try:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as first:
+            first.sendall(head + b"{")  # 800 bytes taken; the body still arriving
+            deadline = time.monotonic() + 5
+            while conns.body_bytes != 800 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            raw = _exchange(srv.port, head + b" " * 800)
+            assert _status(raw) == 503 and b"too many large requests at once" in raw
+            assert b"Retry-After: 1" in raw
+            first.sendall(b" " * 799)  # the first body completes: answered, given back
+            first.shutdown(socket.SHUT_WR)
+            assert _status(first.recv(100)) == 400
+        raw = _exchange(srv.port, head + b" " * 799 + b"{")
+        assert _status(raw) == 400 and b"not valid JSON" in raw
+        chunked = _exchange(srv.port, _chunked(b"3e9\r\n" + b" " * 1001 + b"\r\n0\r\n\r\n"))
+        assert _status(chunked) == 503  # a chunked body is counted as it comes
+        assert conns.body_bytes == 0
+    finally:
+        srv.close()
+
+
 def test_content_parts_with_the_prompt_are_still_served(server):
     msgs = messages(_first_instance())
     parts = [
