@@ -70,9 +70,13 @@ class Terminal:
         """What was written, escape sequences removed (for waiting on words)."""
         return _SEQUENCE.sub(b"", bytes(self.out)).decode("utf-8", "replace")
 
-    def wait(self, word: str, timeout: float = 30.0) -> None:
+    def mark(self) -> int:
+        """Where the output is now: wait(..., since=mark) waits for a word drawn after it."""
+        return len(self.out)
+
+    def wait(self, word: str, timeout: float = 30.0, since: int = 0) -> None:
         end = time.monotonic() + timeout
-        while word not in self.text():
+        while word not in _SEQUENCE.sub(b"", bytes(self.out[since:])).decode("utf-8", "replace"):
             if self.done or time.monotonic() > end:
                 raise AssertionError(f"{word!r} never appeared")
             self._read(0.1)

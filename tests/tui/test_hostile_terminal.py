@@ -75,8 +75,19 @@ def test_view_list_debugger_timeline_with_hostile_file(tmp_path, size) -> None:
         t.wait("replay")
         t.keys("[", "{", "]", "}", "d", "i", pause=0.2)
         t.wait("Parse inspector")
-        t.keys("\x1b", "?", "\x1b", "\x1b", "j", "\r")  # then the failed request
-        t.wait("the request failed")
+        # help over the debugger, back to the list (each step drawn before the next key)
+        n = t.mark()
+        t.keys("\x1b", "?")
+        t.wait("binding id", since=n)
+        n = t.mark()
+        t.keys("\x1b")
+        t.wait("replay", since=n)
+        n = t.mark()
+        t.keys("\x1b")
+        t.wait("not attempted", since=n)
+        n = t.mark()
+        t.keys("\x1b[B", "\r")  # down to the failed request, and open it
+        t.wait("· no answer", since=n)  # its rows (the list only says "no answer: …")
         t.keys("\x1b", "q")
     finally:
         out = t.close()
