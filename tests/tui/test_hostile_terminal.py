@@ -43,10 +43,14 @@ def test_watch_live_with_hostile_data(tmp_path, size) -> None:
         t.wait("binding id")
         t.keys("\x1b", "m", "d", "m")
         t.wait("parsing with")
+        # save: the stream's lone surrogates cannot be written as JSON: said, nothing made
+        t.keys("s")
+        t.wait("cannot save")
         t.keys("q")
     finally:
         out = t.close()
     _check(out)
+    assert not (tmp_path / "saved.jsonl").exists()
 
 
 def test_watch_failed_request_with_hostile_error(tmp_path) -> None:
