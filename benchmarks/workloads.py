@@ -256,7 +256,7 @@ def _growing(steps: int):
 def long_write(steps: int, how: str) -> dict:
     """Write the official file of one growing trace: streamed from the tape (``stream``), or
     the reference generator's way, every state listed and dumped at once (``list``)."""
-    from tmtui.core.datasets import iter_official
+    from tmtui.io.official import iter_official
 
     inst, ds = _growing(steps)
     symbols = inst.run.total_length()

@@ -9,8 +9,9 @@ import pytest
 
 from tests.cli.clihelp import DS, invoke, run
 from tmtui import __version__
-from tmtui.core.datasets import dump_official, generate_preset
+from tmtui.core.datasets import generate_preset
 from tmtui.core.prompts import render
+from tmtui.io.official import dump_official
 
 OFFICIAL_SHA256 = {
     "tmbench": "5a615ae9f686a70df777c6b008e2378973c70a4fb405580e876d8e7efb1656d9",
@@ -123,7 +124,8 @@ def test_generate_long_runs_that_do_not_halt_early(tmp_path):
 
 
 def test_generate_long_runs_reports_progress_per_sample():
-    from tmtui.core.datasets import GenerationSpec, generate, iter_official
+    from tmtui.core.datasets import GenerationSpec, generate
+    from tmtui.io.official import iter_official
 
     drawn: list[tuple[int, int]] = []
     ds = generate(

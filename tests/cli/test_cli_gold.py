@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli.clihelp import DS, invoke, run
-from tmtui.core.datasets import GenerationSpec, dump_official, generate
+from tmtui.core.datasets import GenerationSpec, generate
 from tmtui.core.gold import FORMATS, Exclusion, GoldFilter
 from tmtui.core.prompts import messages
 from tmtui.core.score import score_sample
 from tmtui.io.gold import GoldWriter, export_gold
+from tmtui.io.official import dump_official
 
 
 def lines(p: Path) -> list[dict]:

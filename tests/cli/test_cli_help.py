@@ -36,3 +36,13 @@ def test_no_paragraph_of_help_is_broken_mid_sentence():
     out = invoke("watch", "--help").stdout
     assert "(served on a loopback port" in out.replace("\n", " ").replace("  ", " ")
     assert "(served on \n" not in out
+
+
+@pytest.mark.parametrize("command", ["score", "report", "watch", "view", "run"])
+def test_every_command_that_scores_spells_the_parser_one_way(command):
+    """One spelling (issue 7): `--parser strict|tmbench`, strict by default; the old `--compat`
+    of score, watch and view is hidden."""
+    out = invoke(command, "--help").stdout
+    assert re.search(r"--parser\s+\[strict\|tmbench\]", out), command
+    assert "[default: strict]" in out.split("--parser", 1)[1].split("│ --", 1)[0]
+    assert "--compat " not in out

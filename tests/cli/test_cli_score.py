@@ -8,11 +8,11 @@ import pytest
 
 from tests.cli.clihelp import DS, answer, invoke, record_line, results_obj, run
 from tmtui.core.compat import COMPAT_VERSION
-from tmtui.core.datasets import dump_official
 from tmtui.core.diagnose import Kind
 from tmtui.core.parse import STRICT_VERSION
 from tmtui.core.prompts import prompt_sha256
 from tmtui.core.score import SCORER_VERSION
+from tmtui.io.official import dump_official
 
 
 def test_score_table(mini_results):
@@ -267,6 +267,34 @@ def test_failed_requests_and_interrupted_streams_are_counted_apart(tmp_path):
     rows = invoke("score", p, "--json", "--per-sample", "--bootstrap", "0").json()["per_sample"]
     assert [r["attempted"] for r in rows] == [True, True, False, False]
     assert rows[2]["diagnosis"] is None
+
+
+def test_per_sample_table_lists_failed_requests_as_no_answer(tmp_path):
+    """--per-sample: a failed request or an interrupted stream is no answer (not scored), not
+    a row of missing steps with SWA 0.0, a first divergence at step 0 and a '✓' diagnosis."""
+    from tests.cli.clihelp import answer, record_line
+
+    p = tmp_path / "run.jsonl"
+    p.write_bytes(
+        record_line(0, answer(0))
+        + record_line(2, "", status="error", error="connection refused")
+        + record_line(3, answer(3)[:200], status="interrupted", error="stream dropped")
+    )
+    out = invoke("score", p, "--per-sample", "--bootstrap", "0").stdout
+    lines = out.splitlines()
+    a = next(i for i, line in enumerate(lines) if line.startswith("│ 2 "))
+    b = next(i for i, line in enumerate(lines) if line.startswith("│ 3 "))
+    c = next(i for i, line in enumerate(lines) if i > b and line.startswith("└"))
+    failed, cut = " ".join(lines[a:b]), " ".join(lines[b:c])
+    assert "no answer" in failed and "request failed" in failed
+    assert "not scored" in cut and "interrupted" in cut
+    for row in (failed, cut):
+        assert "0.0" not in row and "✓" not in row and "·" not in row
+    # the JSON: no pass or fail, no figure for an attempt that did not happen
+    js = invoke("score", p, "--json", "--per-sample", "--bootstrap", "0").json()["per_sample"]
+    want = [(True, True), (False, None), (False, None)]
+    assert [(r["attempted"], r["passed"]) for r in js] == want
+    assert js[1]["swa_uniform"] is None and js[1]["first_divergence"] is None
 
 
 def test_a_file_of_failed_requests_only_scores_nothing_and_says_so(tmp_path):

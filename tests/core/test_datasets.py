@@ -17,13 +17,13 @@ from tmtui.core.datasets import (
     DatasetError,
     GenerationSpec,
     Instance,
-    dump_official,
     generate,
     generate_preset,
     instance_id,
     parse_range,
     resolve_alphabet,
 )
+from tmtui.io.official import dump_official
 
 OFFICIAL_SHA256 = {
     "tmbench": "5a615ae9f686a70df777c6b008e2378973c70a4fb405580e876d8e7efb1656d9",

@@ -17,15 +17,14 @@ from tmtui.core.datasets import (
     DatasetError,
     GenerationSpec,
     Instance,
-    dump_official,
     generate,
     generate_preset,
-    iter_official,
 )
 from tmtui.core.limits import MAX_RUN_STATES, MAX_TAPE, MAX_TRUTH, bounds
 from tmtui.core.parsed import ParserMode
 from tmtui.core.score import score_sample
 from tmtui.core.tagsystem import TagSystem, TraceTooLarge
+from tmtui.io.official import dump_official, iter_official
 
 # m = 2 and productions of 3: the queue grows one symbol a step, forever
 GROWING = TagSystem(2, {"A": "BCA", "B": "CAB", "C": "ABC"})

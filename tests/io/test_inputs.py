@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tmtui.core.datasets import DatasetError, dump_official, generate_preset
+from tmtui.core.datasets import DatasetError, generate_preset
 from tmtui.io import inputs
 from tmtui.io.inputs import BOM, InputError, read_head, read_input
 from tmtui.io.jsonl import BadLine, iter_jsonl
-from tmtui.io.official import OfficialFile
+from tmtui.io.official import OfficialFile, dump_official
 from tmtui.io.records import Record, encode_record, spec_of
 from tmtui.io.sources import (
     ItemError,

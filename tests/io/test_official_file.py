@@ -7,10 +7,10 @@ import json
 import pytest
 
 from tmtui.core.answer import format_answer
-from tmtui.core.datasets import DatasetError, dump_official, generate_preset
+from tmtui.core.datasets import DatasetError, generate_preset
 from tmtui.core.mutate import flawed_steps
 from tmtui.core.prompts import render
-from tmtui.io.official import BadSample, OfficialFile, ResultSample
+from tmtui.io.official import BadSample, OfficialFile, ResultSample, dump_official
 from tmtui.io.records import Record, encode_record, spec_of
 from tmtui.io.sources import (
     MAX_TAPE,

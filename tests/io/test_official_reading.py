@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tmtui.core.datasets import DatasetError, dump_official, generate_preset, instance_id
-from tmtui.io.official import OfficialFile
+from tmtui.core.datasets import DatasetError, generate_preset, instance_id
+from tmtui.io.official import OfficialFile, dump_official
 
 TMBENCH_SHA256 = "5a615ae9f686a70df777c6b008e2378973c70a4fb405580e876d8e7efb1656d9"
 

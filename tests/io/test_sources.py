@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from tmtui.core.answer import format_answer
-from tmtui.core.datasets import DatasetError, dump_official, generate_preset
+from tmtui.core.datasets import DatasetError, generate_preset
 from tmtui.core.mutate import flawed_steps
 from tmtui.core.prompts import render
 from tmtui.core.score import score_sample
 from tmtui.io.jsonl import BadLine
-from tmtui.io.official import OfficialFile
+from tmtui.io.official import OfficialFile, dump_official
 from tmtui.io.records import Record, decode_record, encode_record, spec_of
 from tmtui.io.sources import (
     KINDS,

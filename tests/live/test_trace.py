@@ -132,11 +132,11 @@ def test_spans_and_offsets_find_the_step_written_there() -> None:
     tr = Trace(inst)
     tr.feed(text)
     tr.finish()
-    span = tr.span_of(7)
+    span = tr.positions.span_of(7)
     assert span is not None
-    assert tr.step_at(span[0]) == 7
-    assert tr.step_at(tr.header_of(8)) == 8
-    assert [s[2] for s in tr.spans_between(span[0], span[1])] == [7]
+    assert tr.positions.step_at(span[0]) == 7
+    assert tr.positions.step_at(tr.positions.header_of(8)) == 8
+    assert [s[2] for s in tr.positions.spans_between(span[0], span[1])] == [7]
     assert "".join(text[span[0] : span[1]].split()) == tr.truth[7]
 
 

@@ -134,6 +134,26 @@ def trickle(every: float) -> Scenario:
     return run
 
 
+def long_answer(megabytes: int, *, reasoning: bool = False) -> Scenario:
+    """``megabytes`` MB of well-formed content (or reasoning) chunks, then a finish reason
+    and [DONE]: a server that does not stop at the token limit asked for."""
+
+    async def run(w: asyncio.StreamWriter) -> None:
+        import json
+
+        text = "step 0: [D B E E A A]\n" * 3000  # 66 KB a chunk
+        field = "reasoning_content" if reasoning else "content"
+        obj = {"id": "x", "choices": [{"index": 0, "delta": {field: text}}]}
+        event = b"data: " + json.dumps(obj).encode() + b"\n\n"
+        w.write(SSE_HEAD)
+        for _ in range(megabytes * (1 << 20) // len(text) + 1):
+            w.write(event)
+            await w.drain()
+        w.write(chunk(finish="length") + b"data: [DONE]\n\n")
+
+    return run
+
+
 async def json_without_choices(w: asyncio.StreamWriter) -> None:
     body = b'{"id": "x", "object": "chat.completion"}'
     w.write(

@@ -252,6 +252,34 @@ def test_a_failed_run_leaves_no_empty_output_nor_directory(tmp_path):
     assert not (tmp_path / "made").exists()
 
 
+def test_a_refused_model_leaves_no_record_of_the_requests_it_cancelled(tmp_path):
+    """A 404 for the model ends the run; the requests in flight beside it are cancelled
+    before they receive anything: they are not attempts of their own, so no 'interrupted'
+    record is written for them (a file of empty records is an output nobody asked for)."""
+    srv = Server(tmp_path, "--tokens-per-second", "0")
+    try:
+        out = tmp_path / "o.jsonl"
+        res = run_cmd(
+            "tmbench",
+            "--model",
+            "gpt-nope",
+            "--base-url",
+            srv.url,
+            "--samples",
+            "0-15",
+            "--concurrency",
+            "8",
+            "-o",
+            str(out),
+            "--no-progress",
+        )
+    finally:
+        srv.close()
+    assert res.returncode == 2 and "404 Not Found" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert not out.exists()
+
+
 def test_a_lock_left_by_a_killed_run_is_taken_over_and_said_stale(tmp_path):
     out = tmp_path / "o.jsonl"
     (tmp_path / "o.jsonl.lock").write_text("pid 4000000\n")  # no such process holds it

@@ -77,6 +77,24 @@ def test_bad_chunked_bodies_are_answered(server, body, status, words):
     assert words in raw
 
 
+@pytest.mark.parametrize(
+    ("length", "status", "words"),
+    [
+        ("\u00b2".encode("latin-1"), 400, b"bad Content-Length"),  # '\u00b2'.isdigit() is true
+        ("1\u00b9".encode("latin-1"), 400, b"bad Content-Length"),
+        (b"9" * 5000, 413, b"request body too large"),  # int() refuses over 4,300 digits
+        (b"0" * 5000 + b"2", 400, b"'model' is required"),  # a length of 2, written long
+        (b"-1", 400, b"bad Content-Length"),
+    ],
+    ids=["superscript", "digit-superscript", "5000-digits", "long-zeros", "negative"],
+)
+def test_a_bad_content_length_is_answered(server, length, status, words):
+    raw = _exchange(server.port, CHAT + b"Content-Length: " + length + b"\r\n\r\n{}")
+    assert _status(raw) == status, raw[:200]
+    assert words in raw
+    assert not any("connection error" in line for line in server.logs), server.logs
+
+
 def test_an_idle_or_partial_header_is_closed_after_the_head_timeout(server):
     for data in (b"", b"GET /health HTTP/1.1\r\nHost: x\r\n"):
         t = time.monotonic()
@@ -172,6 +190,34 @@ def test_hostile_json_is_a_client_error_with_the_reason(server, body, words):
     assert not any("internal error" in line for line in server.logs)
 
 
+def test_request_bodies_held_at_once_are_bounded():
+    """Before: each connection could hold a 256 MB body, as many as the connection cap (488
+    under 1,024 descriptors); now the bodies held at once have one budget (512 MB by
+    default), and a body past it is a 503 with Retry-After."""
+    srv = start_server_thread(ServeOptions(tokens_per_second=0, max_bodies=1000))
+    conns = srv._server._conns  # type: ignore[union-attr]
+    head = CHAT + b"Content-Length: 800\r\n\r\n"
+    try:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as first:
+            first.sendall(head + b"{")  # 800 bytes taken; the body still arriving
+            deadline = time.monotonic() + 5
+            while conns.body_bytes != 800 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            raw = _exchange(srv.port, head + b" " * 800)
+            assert _status(raw) == 503 and b"too many large requests at once" in raw
+            assert b"Retry-After: 1" in raw
+            first.sendall(b" " * 799)  # the first body completes: answered, given back
+            first.shutdown(socket.SHUT_WR)
+            assert _status(first.recv(100)) == 400
+        raw = _exchange(srv.port, head + b" " * 799 + b"{")
+        assert _status(raw) == 400 and b"not valid JSON" in raw
+        chunked = _exchange(srv.port, _chunked(b"3e9\r\n" + b" " * 1001 + b"\r\n0\r\n\r\n"))
+        assert _status(chunked) == 503  # a chunked body is counted as it comes
+        assert conns.body_bytes == 0
+    finally:
+        srv.close()
+
+
 def test_content_parts_with_the_prompt_are_still_served(server):
     msgs = messages(_first_instance())
     parts = [
@@ -241,3 +287,60 @@ def test_partial_headers_beyond_the_descriptor_limit_do_not_stop_health(tmp_path
         err.close()
     text = (tmp_path / "serve.err").read_text()
     assert "Traceback" not in text and len(text.splitlines()) <= 5, text[:2000]
+
+
+# A server whose process has no descriptor left when a client connects: it holds every free
+# descriptor for a few seconds (while asyncio retries the accept once a second), then lets
+# them go; the client waiting in the listen backlog is answered then.
+_NO_DESCRIPTORS = """
+import asyncio, os, sys
+from tmtui.model.serve import ServeOptions, start_server
+
+async def main():
+    opts = ServeOptions(tokens_per_second=0, log=lambda s: None,
+                        warn=lambda s: print(s, file=sys.stderr, flush=True))
+    srv = await start_server(opts)
+    held = []
+    try:
+        while True:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+    except OSError:
+        pass
+    print(srv.port, flush=True)
+    await asyncio.sleep(3.5)
+    for fd in held:
+        os.close(fd)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+def test_running_out_of_descriptors_is_one_line_not_a_traceback_per_accept():
+    """Before: asyncio logged a traceback on every retry of the accept (once a second, for as
+    long as the descriptors were gone): ~91,000 lines under 300 slow clients."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _NO_DESCRIPTORS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64)),
+    )
+    try:
+        port = int(proc.stdout.readline())
+        t = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            try:
+                head = sock.recv(100)
+            except TimeoutError:
+                head = b""
+        waited = time.monotonic() - t
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+    assert "Traceback" not in err, err[:2000]
+    assert _status(head) == 200 and 2 < waited < 20  # accepted once descriptors were back
+    assert err.splitlines() == [
+        "cannot accept connections: Too many open files (retrying every second)"
+    ], err[:2000]

@@ -76,6 +76,35 @@ def test_json_of_a_clean_run_and_of_nothing_to_do(tmp_path):
     assert again["written"] == 0 and again["skipped"] == 3 and again["score"] == obj["score"]
 
 
+def test_the_score_of_a_run_takes_the_parser_of_score(tmp_path):
+    """`--parser` is spelled as on score, watch, view and report: the run's table and its
+    --json score are the ones `tmtui score --parser P` gives."""
+    out = tmp_path / "o.jsonl"
+    args = ["tmbench", "--model", "synthetic", "--samples", "0-1", "-o", str(out)]
+    res = run_cmd(*args, "--no-progress", "--json", "--parser", "tmbench")
+    assert res.returncode == 0, res.stderr
+    obj = json.loads(res.stdout)
+    score = subprocess.run(
+        [*TMTUI, "score", "--parser", "tmbench", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
+    assert obj["score"] == json.loads(score.stdout)
+    assert obj["score"]["parser"]["mode"] == "tmbench"
+    table = subprocess.run(
+        [*TMTUI, "score", "--parser", "tmbench", str(out)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
+    again = run_cmd(*args, "--no-progress", "--parser", "tmbench")  # nothing to do: the table
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == table.stdout and "tmbench" in again.stdout
+    bad = run_cmd(*args, "--no-progress", "--parser", "regex")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
 @pytest.mark.parametrize(
     ("flag", "value"),
     [

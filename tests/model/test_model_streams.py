@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import resource
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,6 +19,7 @@ from tests.model.modelkit import collect
 from tmtui.core.prompts import messages
 from tmtui.io.events import Finish, Retry
 from tmtui.model.client import ClientConfig, ModelClient
+from tmtui.model.endpoint import MIN_ANSWER_CHARS, resolve_endpoint
 from tmtui.model.wire import MAX_EVENT_BYTES
 
 
@@ -72,6 +74,42 @@ async def test_an_endless_line_is_refused_without_holding_it(tmbench):
     grew_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert rec.status == "error" and "stream event longer than" in rec.error
     assert grew_mb < 4 * (MAX_EVENT_BYTES >> 20)  # not the whole line, nor copies of it
+
+
+@pytest.mark.parametrize("reasoning", [False, True])
+async def test_an_answer_past_its_limit_is_cut_as_an_error(tmbench, reasoning):
+    """Before: an endpoint that did not stop at max_tokens grew tmtui without bound (about
+    200 MB a second over loopback, then a MemoryError traceback and no record)."""
+    rec, events = await _record(
+        tmbench, H.long_answer(4, reasoning=reasoning), max_answer_chars=1 << 20, max_retries=3
+    )
+    assert rec.status == "error" and rec.error.startswith("an answer longer than 1,048,576 ")
+    assert not any(isinstance(e, Retry) for e in events) and rec.tries == []  # not retried
+    received = len(rec.reasoning if reasoning else rec.answer)
+    assert (1 << 20) < received < (1 << 20) + 200_000  # cut at the read that passed it
+
+
+async def test_an_answer_within_its_limit_is_complete(tmbench):
+    rec, _ = await _record(tmbench, H.long_answer(1), max_answer_chars=4 << 20)
+    assert rec.status == "complete" and len(rec.answer) > (1 << 20)
+
+
+def test_the_answer_limit_follows_the_tokens_asked_for():
+    assert ClientConfig(base_url="u", model="m").answer_limit == MIN_ANSWER_CHARS
+    assert ClientConfig(base_url="u", model="m", max_tokens=None).answer_limit == (16 << 20)
+    assert ClientConfig(base_url="u", model="m", max_tokens=10**6).answer_limit == 32 * 10**6
+    assert ClientConfig(base_url="u", model="m", max_answer_chars=0).answer_limit is None
+
+    settings = SimpleNamespace(  # what resolve_endpoint reads of tmtui.config.Settings
+        base_url="u", model="m", api_key=None, temperature=0, top_p=None, max_tokens=100,
+        seed=None, reasoning_effort=None, timeout=None, extra_body={}, connect_timeout=10.0,
+        stall_seconds=180.0, max_retries=6,
+    )  # fmt: skip
+    real = resolve_endpoint(settings)
+    assert real.embedded is None and real.config.answer_limit == MIN_ANSWER_CHARS
+    # tmtui's own models write answers as long as asked (a replay, a million steps)
+    own = resolve_endpoint(settings, model="synthetic", synthetic_by_default=True)
+    assert own.embedded == "synthetic" and own.config.answer_limit is None
 
 
 async def test_the_timeout_bounds_a_stream_of_keep_alives(tmbench):

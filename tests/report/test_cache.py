@@ -15,7 +15,7 @@ import pytest
 from tests.report.reportkit import answer, record, write_records, write_results
 from tmtui.core.diagnose import Kind
 from tmtui.report import DigestCache, build_report, cache_dir
-from tmtui.report import build as build_mod
+from tmtui.report import accumulate as build_mod  # where the builder scores a file
 from tmtui.report.cache import MAGIC
 from tmtui.report.digest import decode_digest, encode_digest
 

@@ -211,3 +211,20 @@ def test_progress_bar_after_a_second_on_a_terminal_and_no_thread():
     clock.t += 5
     off_terminal.update(prog)
     assert not off_terminal.shown
+
+
+def test_an_official_results_file_is_reported_under_its_model_name(tmp_path):
+    """An official results file is named {bench}_{model}_{mode}.json: its row is the model
+    (as in score's JSON 'models'), not the whole file name."""
+    path = write_results(
+        tmp_path / "TMBench_gemini-2.5-pro-exp-03-25_chat.json", {i: answer(i) for i in range(3)}
+    )
+    r = invoke("report", path, "--bootstrap", "0", "--json")
+    assert r.code == 0, r.stderr
+    assert [x["row"] for x in r.json()["rows"]] == ["gemini-2.5-pro-exp-03-25"]
+    table = invoke("report", path, "--bootstrap", "0")
+    assert "gemini-2.5-pro-exp-03-25" in table.stdout and "TMBench_gemini" not in table.stdout
+    # a file named otherwise keeps its name as the system's
+    other = write_results(tmp_path / "my_results.json", {0: answer(0)})
+    rows = invoke("report", other, "--bootstrap", "0", "--json").json()["rows"]
+    assert [x["row"] for x in rows] == ["my_results"]

@@ -46,7 +46,7 @@ async def _check(app, pilot, inst, text, step, kind, *, live: bool) -> None:
         p = tr.diff_at(step)
         assert f"@{p + 1}" in _row_text(table, step)
         view = scr.query_one("#transcript", TranscriptView)
-        pos = view._first_symbol(step, tr.span_of(step))
+        pos = view._first_symbol(step, tr.positions.span_of(step))
         assert pos is not None and tr.answer.text[pos] == (got[p] if p < len(got) else "]")
     if live:
         assert _announcements(app) == [f"First divergence at step {step}"]

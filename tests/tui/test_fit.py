@@ -44,6 +44,36 @@ def _numbers_whole(line: str) -> None:
     assert not re.search(r"\d…", line), line
 
 
+async def _open_inspector(app, pilot):
+    """Press i in the debugger: the parse inspector and its table."""
+    await pilot.press("i")
+    await pilot.pause(0.3)
+    scr = app.screen
+    assert isinstance(scr, InspectorScreen)
+    return scr, scr.query_one(DataTable)
+
+
+async def test_inspector_readings_are_not_broken_where_the_why_has_room(tmp_path) -> None:
+    """At 120 columns a 27-cell strict reading was folded at 25 ('[…AECD' then ']' alone)
+    while the why column had room to spare: a reading takes up to a third of the width while
+    the why keeps its room."""
+    from tmtui.core.answer import format_answer
+    from tmtui.core.mutate import flawed_steps
+
+    steps = flawed_steps(TMBENCH[0])
+    text = format_answer(steps[:18]) + format_answer(steps[18:], style="compact")
+    app = watch_app(text, tmp_path=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_stream(app, pilot)
+        scr, table = await _open_inspector(app, pilot)
+        longest = max(len(r[1]) for r in scr.rows)
+        assert longest > (table.size.width - 8) // 4  # longer than a quarter
+        for i in range(len(scr.rows)):
+            assert "\n" not in str(table.get_row_at(i)[1])  # each reading on one line
+        widths = [c.get_render_width(table) for c in table.columns.values()]
+        assert sum(widths) <= table.size.width
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_debugger_keeps_help_and_numbers_at_every_size(tmp_path, size) -> None:
     app = watch_app(flawed(0, {9: Kind.COPY_ERROR}), tmp_path=tmp_path, reasoning=REASONING)
@@ -138,11 +168,7 @@ async def test_inspector_shows_its_why_whole_and_says_when_both_agree(tmp_path) 
     app = watch_app(flawed(0, style="echo"), tmp_path=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_stream(app, pilot)
-        await pilot.press("i")
-        await pilot.pause(0.3)
-        scr = app.screen
-        assert isinstance(scr, InspectorScreen)
-        table = scr.query_one(DataTable)
+        scr, table = await _open_inspector(app, pilot)
         why = scr.rows[0][3]
         first = table.get_row_at(0)[3]
         assert " ".join(str(first).split()) == " ".join(why.split())  # folded, whole
@@ -242,7 +268,7 @@ async def test_narrow_output_tab_shows_the_step_chosen_with_d(tmp_path, keys) ->
         await pilot.pause(0.3)
         tr = app.screen.trace
         view = app.screen.query_one("#transcript", TranscriptView)
-        span = tr.span_of(tr.first_divergence)
+        span = tr.positions.span_of(tr.first_divergence)
         top, rows = int(view.scroll_y), view.scrollable_content_region.height
         first, last = view.row_of_offset(span[0]), view.row_of_offset(span[1])
         assert top <= first and last < top + rows

@@ -1,5 +1,5 @@
-"""The TUI's import graph: no circles, widgets that know no feed, a controller that knows no
-widget, and a live layer that knows no TUI.
+"""The import graph: no circles (in the TUI, and anywhere in tmtui), widgets that know no
+feed, a controller that knows no widget, and a live layer that knows no TUI.
 
 Read from the source (every ``import``, at the top, inside a function or under
 ``TYPE_CHECKING``), so a lazy import cannot hide a circle.
@@ -104,6 +104,13 @@ def test_no_import_circle_through_the_tui_or_the_live_layer() -> None:
     assert "tmtui.tui.screens.watch" in graph and "tmtui.live.trace" in graph
     mine = [c for c in _cycles(graph) if any(m.startswith(("tmtui.tui", "tmtui.live")) for m in c)]
     assert mine == []
+
+
+def test_no_import_circle_anywhere_in_tmtui() -> None:
+    """Not in the TUI, and nowhere else either (the CLI's human commands and their browser
+    commands, the sources and the human-store reader, a session and what it shows, a report's
+    builder and its assembly each made one once)."""
+    assert _cycles(_graph()) == []
 
 
 def test_who_may_import_whom() -> None:

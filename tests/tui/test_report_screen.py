@@ -212,7 +212,7 @@ async def test_empty_and_single_sample_rows_say_so(tmp_path) -> None:
         await pilot.press("enter")  # its attempts that did not happen, listed as such
         await wait_for(pilot, lambda: isinstance(app.screen, RowSamplesScreen))
         await wait_for(pilot, lambda: not app.screen.is_loading_file)
-        assert [e.verdict for e in app.screen.entries] == ["failed", "failed"]
+        assert [e.verdict for e in app.screen.entries] == ["no answer", "no answer"]
 
 
 def test_row_entries_keep_the_worst_when_there_are_many(tmp_path) -> None:

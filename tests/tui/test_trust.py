@@ -4,6 +4,8 @@ wrong answer."""
 
 from __future__ import annotations
 
+import re
+
 from tests.live.livekit import TMBENCH, flawed, periodic_copy_error, record, write_records
 from tests.tui.tuikit import (
     FailingFeed,
@@ -15,12 +17,14 @@ from tests.tui.tuikit import (
     watch_app,
     watch_plan_app,
 )
+from tmtui.core.align import Verdict
 from tmtui.core.diagnose import Kind
 from tmtui.core.parsed import ParserMode
 from tmtui.live.catalog import Search, load_entries
 from tmtui.live.trace import Trace
 from tmtui.tui.screens.view import SampleListScreen
 from tmtui.tui.screens.watch import DebuggerScreen
+from tmtui.tui.widgets.alignment import missing_label
 from tmtui.tui.widgets.detail import step_text
 from tmtui.tui.widgets.status import StatusBar
 
@@ -147,6 +151,12 @@ async def test_a_saved_failed_request_opens_as_no_answer(tmp_path) -> None:
         await pilot.pause()
         second = _status(app).splitlines()[1]
         assert second == "no answer: the request failed (HTTP 404: no such model)"
+        # the rows and the step panel: no answer came, not steps the model left out
+        lines = screen_lines(app)
+        rows = [line for line in lines if re.search(r"· +[0-9]+ │", line)]
+        assert rows and all("· no answer" in r and "not written" not in r for r in rows)
+        detail = app.screen.query_one("#detail").plain
+        assert "not written" not in detail and "no answer: the request failed" in detail
 
 
 async def test_the_list_marks_failed_requests_apart_from_failures(tmp_path) -> None:
@@ -156,7 +166,7 @@ async def test_the_list_marks_failed_requests_apart_from_failures(tmp_path) -> N
         from textual.widgets import DataTable
 
         table = scr.query_one("#samples", DataTable)
-        assert str(table.get_row_at(2)[1]) == "– failed"
+        assert str(table.get_row_at(2)[1]) == "– no answer"
         assert "no answer: the request failed" in str(table.get_row_at(2)[5])
         await pilot.press("x")  # failures only: none (the failed request is not one)
         await pilot.pause()
@@ -209,3 +219,104 @@ async def test_read_differently_is_explained_whole_in_the_step_panel(tmp_path) -
         shown = " ".join(" ".join(rows).split())
         assert " ".join(diag.message.split()) in shown
         assert "press i" in shown
+
+
+def _predict_script_answer() -> str:
+    """Steps 0-17 headed '### step N:' with a 'Queue State:' line, steps 18-30 written
+    'Step 18: [...]' (the official predict script's answers do this): strict reads all 31
+    steps, the official regex stops after step 17."""
+    from tmtui.core.answer import format_answer
+    from tmtui.core.mutate import flawed_steps
+
+    steps = flawed_steps(TMBENCH[0])
+    return format_answer(steps[:18]) + format_answer(steps[18:], style="compact")
+
+
+def test_a_step_the_regex_does_not_read_is_not_said_unwritten() -> None:
+    """Compat mode: the answer writes step 18, the official regex reads no step 18. The step
+    panel must not say 'this step was not written' beside a diagnosis that says the answer
+    writes it."""
+    tr = Trace(TMBENCH[0], mode=ParserMode.TMBENCH)
+    tr.feed(_predict_script_answer())
+    tr.finish()
+    assert tr.diagnosis().kind is Kind.READ_DIFFERENTLY
+    assert missing_label(tr, 18) == missing_label(tr, 30) == "not read (regex)"
+    assert tr.verdict(17) is not Verdict.MISSING
+    shown = step_text(tr, 18).plain
+    assert "not written" not in shown
+    assert "the official regex reads no step 18; the answer writes one" in shown
+    # strict reads it: nothing to say there
+    tr.set_mode(ParserMode.STRICT)
+    assert missing_label(tr, 18) != "not read (regex)"
+    # a step no parser reads is still not written
+    cut = Trace(TMBENCH[0], mode=ParserMode.TMBENCH)
+    cut.feed(_predict_script_answer().split("Step 18:")[0])
+    cut.finish()
+    assert missing_label(cut, 18) == "not written"
+    assert "this step was not written" in step_text(cut, 18).plain
+
+
+async def test_the_alignment_says_not_read_where_the_regex_misses_a_written_step(
+    tmp_path,
+) -> None:
+    feed = FakeFeed(_predict_script_answer())
+    app = watch_plan_app(TMBENCH[0], feed, tmp_path=tmp_path, mode=ParserMode.TMBENCH)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_stream(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        rows = [line for line in screen_lines(app) if re.search(r"[·✓✗…] +18 │", line)]
+        assert rows, screen_lines(app)
+        assert "not written" not in rows[0] and "not read" in rows[0]
+
+
+async def test_compare_says_a_failed_request_gave_no_answer(tmp_path) -> None:
+    """Two answers side by side, one a failed request: its side says 'no answer', not
+    'missing' (which reads as the model leaving the step out)."""
+    from textual.widgets import Static
+
+    from tmtui.tui.screens.compare import CompareScreen
+
+    a = write_records(tmp_path / "a.jsonl", [record(TMBENCH[0], flawed(0), model="alpha")])
+    b = write_records(
+        tmp_path / "b.jsonl",
+        [record(TMBENCH[0], "", model="gpt-4.1", status="error", error="HTTP 404")],
+    )
+    app = view_app(a, compare=b)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _list(app, pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await pilot.pause()
+        text = str(app.screen.query_one("#compare-text", Static).render())
+        assert "B ·    no answer" in text and "missing" not in text
+
+
+def test_the_inspector_of_a_failed_request_reads_nothing_and_fails_nothing() -> None:
+    """A failed request has no answer: the parse inspector says why, not '0/31 correct
+    (fail)' for both parsers (nothing was read, so nothing failed)."""
+    from tmtui.live.readings import disagreements
+
+    tr = Trace(TMBENCH[0])
+    tr.finish(status="error", error="HTTP 404: no such model")
+    rows, summary, deviations = disagreements(tr)
+    assert rows == [] and deviations == []
+    assert summary.startswith("no answer: the request failed (HTTP 404")
+    assert "fail)" not in summary and "correct" not in summary
+    # an interrupted stream that brought text: read, but said not scored
+    part = Trace(TMBENCH[0])
+    part.feed(flawed(0)[:400])
+    part.finish(status="interrupted")
+    _rows, summary, _dev = disagreements(part)
+    assert summary.startswith("not scored: the stream was interrupted") and "(fail)" not in summary
+
+
+async def test_the_inspector_screen_of_a_failed_request_says_why(tmp_path) -> None:
+    app = view_app(_both_readings_file(tmp_path), sample=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DebuggerScreen))
+        await pilot.press("i")
+        await pilot.pause()
+        text = " ".join(" ".join(line.strip(" │") for line in screen_lines(app)).split())
+        assert "no answer: the request failed" in text
+        assert "(fail)" not in text and "read every step the same" not in text

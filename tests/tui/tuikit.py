@@ -4,6 +4,7 @@ waiting for them (the answers themselves come from :mod:`tests.live.livekit`).""
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from pathlib import Path
 
 from tests.live.livekit import TMBENCH
@@ -53,7 +54,8 @@ def watch_app(answer: str, *, index: int = 0, tmp_path: Path | None = None, **kw
     feed = FakeFeed(
         answer, **{k: v for k, v in kw.items() if k in ("reasoning", "speed", "chunks")}
     )
-    save = (tmp_path or Path(".")) / "saved.jsonl"
+    # never the working directory: a test that saves must not leave a file in the checkout
+    save = (tmp_path or Path(tempfile.mkdtemp(prefix="tmtui-test-"))) / "saved.jsonl"
     inst = TMBENCH[index]
 
     def recorder():

@@ -20,6 +20,7 @@ from tmtui.cli.app import (
     warn,
 )
 from tmtui.cli.progress import BatchProgress
+from tmtui.core.parsed import ParserMode
 
 EXIT_INTERRUPTED = 130
 
@@ -58,6 +59,7 @@ class RunFlags:
     progress: bool | None
     score_table: bool
     as_json: bool = False
+    parser: ParserMode = ParserMode.STRICT  # the score's (table and --json)
 
 
 @dataclass
@@ -362,9 +364,11 @@ class _Batch:
         return 0
 
 
-def run_json(result: BatchResult, output: Path) -> dict[str, Any]:
+def run_json(
+    result: BatchResult, output: Path, parser: ParserMode = ParserMode.STRICT
+) -> dict[str, Any]:
     """``tmtui run --json``: the run's counts and the score of its output file (what
-    ``tmtui score --json OUT`` prints), as one object."""
+    ``tmtui score --parser PARSER --json OUT`` prints), as one object."""
     st = result.stats
     obj: dict[str, Any] = {
         "output": str(output),
@@ -383,13 +387,14 @@ def run_json(result: BatchResult, output: Path) -> dict[str, Any]:
             {"index": i, "repeat": r, "status": status} for i, r, status in st.unanswered
         ],
         "fatal": st.fatal,
-        "score": _score_json(output),
+        "score": _score_json(output, parser),
     }
     return obj
 
 
-def _score_json(output: Path) -> Any:
-    """What ``tmtui score --json OUT`` prints, as an object (None without a file)."""
+def _score_json(output: Path, parser: ParserMode) -> Any:
+    """What ``tmtui score --parser PARSER --json OUT`` prints, as an object (None without a
+    file)."""
     import json
 
     if not output.is_file():
@@ -397,7 +402,7 @@ def _score_json(output: Path) -> Any:
     from tmtui.cli.render import score_json
     from tmtui.scoring import score_files
 
-    report = score_files([output], mode="strict", bootstrap=1000)
+    report = score_files([output], mode=parser, bootstrap=1000)
     # the same object `tmtui score --json` prints (through JSON: exactly what it prints)
     return json.loads(json.dumps(score_json(report), ensure_ascii=True, allow_nan=False))
 

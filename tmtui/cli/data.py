@@ -66,13 +66,13 @@ def generate(
         DatasetError,
         GenerationSpec,
         generate_preset,
-        iter_official,
         parse_range,
         resolve_alphabet,
     )
     from tmtui.core.datasets import (
         generate as gen,
     )
+    from tmtui.io.official import iter_official
 
     if n < 0:
         raise fail("--n must be >= 0")

@@ -1,9 +1,8 @@
 """``tmtui human``: a participant's session, and the study commands around it.
 
 ``tmtui human [DATASET] --participant ID ...`` is the session; ``tmtui human plan|status|
-delete|export ...`` are the study's commands. One click group does both (:class:`HumanGroup`):
-a first argument that names a command runs it, anything else is the session's, and ``--help``
-shows the session's options and the commands together.
+delete|export ...`` are the study's commands (``invite`` and ``serve``: :mod:`tmtui.cli.humanserve`).
+The click group they share is :mod:`tmtui.cli.humangroup`'s.
 """
 
 from __future__ import annotations
@@ -13,89 +12,17 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from tmtui.cli.app import app, fail, load_keymap_or_fail, warn
+from tmtui.cli.humangroup import DB_HELP, PANEL, HumanGroup, commands, open_db
 from tmtui.cli.lazy import PlainCommand
 from tmtui.human.settings import Assist, Feedback
 
 if TYPE_CHECKING:
     from tmtui.human.session import Session
-    from tmtui.io.humandb import HumanDb
-
-PANEL = "Human baselines"
-DB_HELP = (
-    "The study's database (SQLite). Default: the user data directory, "
-    "$XDG_DATA_HOME/tmtui/human.sqlite (~/.local/share/tmtui/human.sqlite when XDG_DATA_HOME "
-    "is unset)."
-)
-
-commands = typer.Typer(add_completion=False, rich_markup_mode="rich")
-
-
-class HumanGroup(TyperGroup):
-    """The session as the group's own command, the study commands as its subcommands."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        # `tmtui human` alone shows the help; the parse below says so itself (click's own
-        # check would also fire when a subcommand leaves the session's options empty)
-        kwargs["no_args_is_help"] = False
-        super().__init__(invoke_without_command=True, **kwargs)
-        for name, command in typer.main.get_group(commands).commands.items():
-            self.add_command(command, name)
-
-    def add_command(self, command: Any, name: str | None = None) -> None:
-        self.commands[name or command.name] = command
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        from tmtui.cli.conventions import conventional
-
-        params = conventional(super().get_params(ctx))
-        if ctx.command is not self:
-            # asked with a subcommand's context: its usage line names its parents' arguments,
-            # and the session's are not among them
-            return [p for p in params if getattr(p, "param_type_name", "") != "argument"]
-        return params
-
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        return ["[OPTIONS] [DATASET]", "|", "COMMAND [ARGS]..."]
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        from typer._click.core import Command
-        from typer._click.exceptions import NoArgsIsHelpError
-
-        from tmtui.cli.coerce import plain_coercion
-
-        plain_coercion(self.get_params(ctx))
-        if not args and not ctx.resilient_parsing:
-            raise NoArgsIsHelpError(ctx)
-        if args and args[0] in self.commands:
-            Command.parse_args(self, ctx, [])  # the session's options take their defaults
-            ctx._protected_args, ctx.args = args[:1], args[1:]
-            return ctx.args
-        # the session: options anywhere, DATASET among them
-        ctx.allow_interspersed_args = True
-        Command.parse_args(self, ctx, args)
-        ctx._protected_args, ctx.args = [], []
-        return []
-
-
-def _open_db(db: Path | None, *, write: bool, create: bool = False) -> HumanDb:
-    from tmtui.io.humandb import HumanDb, HumanDbError, default_db_path
-
-    path = db if db is not None else default_db_path()
-    if db is None and write and create:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise fail(f"cannot make {path.parent}: {exc.strerror or exc}") from None
-    try:
-        return HumanDb(path, write=write, create=create)
-    except HumanDbError as exc:
-        raise fail(str(exc)) from None
 
 
 def _served() -> bool:
@@ -228,7 +155,7 @@ def human(
         assist=assist,
         record_keys=True if record_keys else None,
     )
-    store = _open_db(db, write=True, create=True)
+    store = open_db(db, write=True, create=True)
     try:
         session = open_session(store, participant, request, new_session=new_session)
     except NothingToDo as exc:
@@ -303,7 +230,7 @@ def plan(
         orders = make_plan(names, chosen, per_instance, seed)
     except (SessionError, PlanError) as exc:
         raise fail(str(exc)) from None
-    store = _open_db(db, write=True, create=True)
+    store = open_db(db, write=True, create=True)
     try:
         taken = assigned(store, names)
         if taken:
@@ -345,7 +272,7 @@ def status(
     from tmtui.io.humandb import HumanDbError
     from tmtui.io.humanstudy import plans, progress
 
-    store = _open_db(db, write=False)
+    store = open_db(db, write=False)
     try:
         rows = progress(store, participant)
         plan_rows = plans(store)
@@ -433,7 +360,7 @@ def delete(
 
     if not participant:
         raise fail("missing --participant ID")
-    store = _open_db(db, write=True)
+    store = open_db(db, write=True)
     try:
         found = progress(store, participant)
         if not found:
@@ -471,7 +398,7 @@ def export(
     from tmtui.io.humanstudy import progress
     from tmtui.io.jsonl import NotRecordFile
 
-    store = _open_db(db, write=False)
+    store = open_db(db, write=False)
     try:
         if participant is not None and not progress(store, participant):
             raise fail(f"no participant {participant!r} in {store.path}")
@@ -490,5 +417,6 @@ def export(
     warn(f"wrote {n} record(s) to {output}" + ("" if n else " (no finished attempts yet)"))
 
 
-# the browser commands (invite, serve) register on the same group
+# the browser commands (invite, serve) register on the same group, after the study's (the order
+# `tmtui human --help` lists them in); humanserve itself imports only the group
 from tmtui.cli import humanserve as _humanserve  # noqa: E402, F401

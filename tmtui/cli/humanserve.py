@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from tmtui.cli.app import fail, warn
-from tmtui.cli.human import DB_HELP, _open_db, commands
+from tmtui.cli.humangroup import DB_HELP, commands, open_db
 from tmtui.cli.lazy import PlainCommand
 from tmtui.cli.serving import check_host, is_loopback
 from tmtui.io.humaninvites import DEFAULT_PORT, LOOPBACK
@@ -57,7 +57,7 @@ def invite(
         raise fail("name who to invite: --participant ID or --all")
     check_host(host)
     _check_port(port, any_free=False)
-    store = _open_db(db, write=True)
+    store = open_db(db, write=True)
     try:
         names = [participant] if participant is not None else participants(store)
         if not names:
@@ -96,7 +96,7 @@ def serve(
 
     check_host(host)
     _check_port(port, any_free=True)
-    store = _open_db(db, write=True)  # upgrades an older schema once
+    store = open_db(db, write=True)  # upgrades an older schema once
     path = store.path.resolve()
     store.close()
     try:

@@ -16,6 +16,7 @@ import typer
 from tmtui.cli.app import EXIT_FAIL, app
 from tmtui.cli.batch import RunFlags, prepare_run, run_batch, run_json
 from tmtui.cli.serving import ServeFlags, serve_options, serve_until_stopped
+from tmtui.core.parsed import ParserMode
 
 
 @app.command(rich_help_panel="Headless")
@@ -144,6 +145,14 @@ def run(
     score_table: Annotated[
         bool, typer.Option("--score/--no-score", help="Print the score table at the end.")
     ] = True,
+    parser: Annotated[
+        ParserMode,
+        typer.Option(
+            "--parser",
+            help="The score's parser (table and --json): strict (tmtui's parser) or tmbench "
+            "(the official evaluator's regex, bit for bit).",
+        ),
+    ] = ParserMode.STRICT,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -162,14 +171,14 @@ def run(
         if result.stats is not None:
             import json
 
-            obj = run_json(result, output)
+            obj = run_json(result, output, parser)
             sys.stdout.write(json.dumps(obj, ensure_ascii=True, indent=1, allow_nan=False) + "\n")
             sys.stdout.flush()
     elif score_table and code != EXIT_FAIL and output.is_file():
         from tmtui.cli.render import print_score_table
         from tmtui.scoring import score_files
 
-        report = score_files([output], mode="strict", bootstrap=1000)
+        report = score_files([output], mode=parser, bootstrap=1000)
         if any(f.result is not None for f in report.files):
             print_score_table(report)
     if code:

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from tmtui.core.align import CODE_VERDICT
 from tmtui.core.parsed import ParserMode
-from tmtui.core.score import SCORER_VERSION, DatasetScore
+from tmtui.core.score import NOT_ATTEMPTED, SCORER_VERSION, DatasetScore
 from tmtui.core.text import one_line, visible
 from tmtui.scoring.files import FileScore, ScoreReport
 
@@ -207,6 +207,17 @@ def _print_samples(out: Console, fs: FileScore) -> None:
     for col in ("#", "id", "steps", "SWA", "first div.", "diagnosis"):
         t.add_column(col)
     for s in fs.per_sample:
+        if s.status in NOT_ATTEMPTED:  # an attempt that did not happen: nothing scored
+            what = "request failed" if s.status == "error" else "stream interrupted"
+            t.add_row(
+                _t(s.index),
+                _t(s.instance_id[:10]),
+                _t("no answer" if s.status == "error" else "not scored"),
+                _t("—"),
+                _t("—"),
+                _t(f"{what} (not scored)"),
+            )
+            continue
         t.add_row(
             _t(s.index),
             _t(s.instance_id[:10]),

@@ -1,5 +1,5 @@
-"""TMBench instances and datasets: validation, exact generation and writing the official JSON
-format (reading it is :class:`tmtui.io.official.OfficialFile`'s job).
+"""TMBench instances and datasets: validation and exact generation (the official JSON format
+is read and written by :mod:`tmtui.io.official`).
 
 The official release (``TMBench.json`` and its Greek, Number and Special variants) is reproduced
 byte for byte by :func:`generate_preset`: Python's ``random`` seeded once with ``random.seed(1)``,
@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import json
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -27,11 +27,9 @@ __all__ = [
     "DatasetError",
     "GenerationSpec",
     "Instance",
-    "dump_official",
     "generate",
     "generate_preset",
     "instance_id",
-    "iter_official",
     "parse_range",
 ]
 
@@ -218,51 +216,6 @@ class Dataset:
         if samples:
             out["samples"] = [inst.to_official() for inst in self.samples]
         return out
-
-
-def dump_official(ds: Dataset) -> bytes:
-    """The official file bytes: ``json.dump(..., indent=1)``, ASCII escapes, no final newline."""
-    return b"".join(iter_official(ds))
-
-
-# what json.dumps(..., indent=1) writes for an empty list, last in an object
-_EMPTY_LAST = "[]\n}"
-_CHUNK = 1 << 20  # characters of states gathered before they are handed out
-
-
-def iter_official(
-    ds: Dataset, progress: Callable[[int, int], None] | None = None
-) -> Iterator[bytes]:
-    """The official file's bytes (exactly :func:`dump_official`'s) in pieces, with no more
-    than one sample's states alive at a time, each read from the tape as it is written: a
-    long trace's file is large by nature (every state is written), its writing is not.
-    ``progress(done, total)`` is called after each sample."""
-    top = json.dumps({**ds.to_official(samples=False), "samples": []}, indent=1)
-    assert top.endswith(_EMPTY_LAST)
-    if not ds.samples:
-        yield top.encode("ascii")
-        return
-    yield (top[: -len(_EMPTY_LAST)] + "[").encode("ascii")
-    for n, inst in enumerate(ds.samples):
-        head = json.dumps({**inst.to_official(states=False), "step_results": []}, indent=1)
-        assert head.endswith(_EMPTY_LAST)
-        # a sample sits two levels deep: every line of its own dump moves two spaces in
-        head = head[: -len(_EMPTY_LAST)].replace("\n", "\n  ")
-        parts = [(",\n  " if n else "\n  ") + head + "["]
-        size = 0
-        for i, state in enumerate(inst.run):
-            line = ("," if i else "") + "\n    " + json.dumps(state)
-            parts.append(line)
-            size += len(line)
-            if size >= _CHUNK:
-                yield "".join(parts).encode("ascii")
-                parts.clear()
-                size = 0
-        parts.append("\n   ]\n  }")
-        yield "".join(parts).encode("ascii")
-        if progress is not None:
-            progress(n + 1, len(ds.samples))
-    yield b"\n ]\n}"
 
 
 # -- generation ------------------------------------------------------------------------

@@ -121,6 +121,8 @@ class SampleScore:
             "rules_sha256": self.rules_sha256,
             "prompt_sha256": self.prompt_sha256,
         }
+        if not d["attempted"]:  # no answer to score: no figure, no pass or fail
+            d["passed"] = d["first_divergence"] = d["swa_uniform"] = None
         if self.source:
             d["source"] = self.source
         return d

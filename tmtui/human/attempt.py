@@ -16,7 +16,7 @@ from tmtui.human.settings import Assist, Feedback
 from tmtui.human.views import AttemptResult, StepFeedback
 from tmtui.io import humanrows as rows
 from tmtui.io.humanrecords import answer_blocks
-from tmtui.io.records import InstanceSpec
+from tmtui.io.records import InstanceSpec, instance_of_spec
 from tmtui.io.sources import ScoreItem
 from tmtui.scoring import score_item
 
@@ -27,16 +27,7 @@ def instance_of_item(item: dict) -> Instance:
     """The instance of a stored session item (``{"practice", "dataset", "index",
     "instance"}``)."""
     spec = InstanceSpec(**item["instance"])
-    return Instance(
-        id=spec.id,
-        init=spec.init,
-        rules=dict(spec.rules),
-        m=spec.m,
-        alphabet=tuple(spec.alphabet),
-        max_states=spec.max_states,
-        index=item["index"],
-        dataset=item["dataset"],
-    )
+    return instance_of_spec(spec, index=item["index"], dataset=item["dataset"])
 
 
 @dataclass(slots=True)

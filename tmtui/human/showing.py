@@ -1,24 +1,50 @@
 """What a session shows: its :class:`~tmtui.human.views.View`, the words on it and the entry's
 preview, computed from the state of a :class:`~tmtui.human.session.Session` (which calls
-these; they change nothing)."""
+these; they change nothing). What they read of it is :class:`SessionState`, so this module
+does not import the session it serves."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from tmtui.core.datasets import Instance
 from tmtui.human.attempt import Attempt
+from tmtui.human.clock import Stopwatch
 from tmtui.human.entry import EntryError, key_map_for, read_entry, spaced
 from tmtui.human.intro import intro_text
-from tmtui.human.settings import Assist
-from tmtui.human.views import EntryView, InstanceView, Phase, Resumed, StepView, View
+from tmtui.human.settings import Assist, SessionSettings
+from tmtui.human.views import (
+    AttemptResult,
+    EntryView,
+    InstanceView,
+    Phase,
+    Resumed,
+    StepView,
+    View,
+)
 
-if TYPE_CHECKING:
-    from tmtui.human.session import Session
-
-__all__ = ["intro", "preview", "resumed_notice", "view"]
+__all__ = ["SessionState", "intro", "preview", "resumed_notice", "view"]
 
 
-def view(s: Session) -> View:
+class SessionState(Protocol):
+    """What of a session the functions here read (a :class:`~tmtui.human.session.Session`)."""
+
+    uid: str
+    participant: str
+    settings: SessionSettings
+    items: list[dict]
+    instances: list[Instance]
+    position: int
+    phase: Phase
+    paused: bool
+    focused: bool
+    session_clock: Stopwatch
+    attempt: Attempt | None
+    result: AttemptResult | None
+    resumed: Resumed | None
+
+
+def view(s: SessionState) -> View:
     return View(
         phase=s.phase,
         participant=s.participant,
@@ -35,7 +61,7 @@ def view(s: Session) -> View:
     )
 
 
-def intro(s: Session) -> str:
+def intro(s: SessionState) -> str:
     """The first screen's text (see :meth:`Session.intro`)."""
     practice = sum(1 for it in s.items if it["practice"])
     first = s.instances[0] if s.instances else None
@@ -50,7 +76,7 @@ def intro(s: Session) -> str:
     )
 
 
-def preview(s: Session, text: str) -> tuple[str | None, str | None]:
+def preview(s: SessionState, text: str) -> tuple[str | None, str | None]:
     """What the entry would submit now (see :meth:`Session.preview`)."""
     a = s.attempt
     if s.phase is not Phase.INSTANCE or a is None or a.ended:
@@ -69,7 +95,7 @@ def _numbering(items: list[dict], position: int) -> tuple[int, int]:
     return same.index(position) + 1, len(same)
 
 
-def _instance_view(s: Session) -> InstanceView | None:
+def _instance_view(s: SessionState) -> InstanceView | None:
     a = s.attempt
     if a is None or s.phase not in (Phase.INSTANCE, Phase.FEEDBACK):
         return None
@@ -122,7 +148,7 @@ def _item_words(items: list[dict], position: int) -> str:
     return f"{kind} {number} of {count}"
 
 
-def _next_words(s: Session) -> str:
+def _next_words(s: SessionState) -> str:
     if s.phase is Phase.INTRO:
         if s.position >= len(s.items):
             return "the end of the session"
@@ -137,7 +163,7 @@ def _next_words(s: Session) -> str:
     return "nothing: the session is over"
 
 
-def resumed_notice(s: Session, active_ms: float) -> Resumed:
+def resumed_notice(s: SessionState, active_ms: float) -> Resumed:
     a = s.attempt
     where = "the end of the session"
     if s.position < len(s.items):

@@ -30,8 +30,8 @@ from typing import Any
 from tmtui.io.humandb import HumanDb, HumanDbError
 from tmtui.io.humanrows import AttemptRow, StepRow, attempt_rows, session_row
 from tmtui.io.instances import record_instance
+from tmtui.io.items import ItemError, ScoreItem, SourceError
 from tmtui.io.records import InstanceSpec, Record, Timing
-from tmtui.io.sources import ItemError, ScoreItem, SourceError
 
 __all__ = [
     "HALT_MARK",

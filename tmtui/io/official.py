@@ -1,5 +1,6 @@
 """Official TMBench JSON files: datasets (samples with ``step_results``) and results files
-(samples that add ``prompts``, ``ans`` and ``num_token``).
+(samples that add ``prompts``, ``ans`` and ``num_token``), read here, and datasets written here
+(:func:`dump_official`, :func:`iter_official`: the bytes of the official release exactly).
 
 Reading keeps memory low: the top level is decoded with every sample left as raw bytes, and each
 sample is decoded, used and dropped in turn. A file that does not decode as a whole (truncated,
@@ -10,8 +11,9 @@ itself; each problem is reported with the sample's index.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,14 @@ from tmtui.core.text import invalid_utf8_at, one_line
 from tmtui.io.inputs import read_input, strip_bom
 from tmtui.io.instances import parameter_problem, size_problem
 
-__all__ = ["BadSample", "OfficialFile", "ResultSample", "official_names"]
+__all__ = [
+    "BadSample",
+    "OfficialFile",
+    "ResultSample",
+    "dump_official",
+    "iter_official",
+    "official_names",
+]
 
 
 class _Sample(msgspec.Struct):
@@ -410,3 +419,51 @@ class OfficialFile:
                 ):
                     setattr(ds, key, _int_decoder.decode(raw))
         return ds
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def dump_official(ds: Dataset) -> bytes:
+    """The official file bytes: ``json.dump(..., indent=1)``, ASCII escapes, no final newline."""
+    return b"".join(iter_official(ds))
+
+
+# what json.dumps(..., indent=1) writes for an empty list, last in an object
+_EMPTY_LAST = "[]\n}"
+_CHUNK = 1 << 20  # characters of states gathered before they are handed out
+
+
+def iter_official(
+    ds: Dataset, progress: Callable[[int, int], None] | None = None
+) -> Iterator[bytes]:
+    """The official file's bytes (exactly :func:`dump_official`'s) in pieces, with no more
+    than one sample's states alive at a time, each read from the tape as it is written: a
+    long trace's file is large by nature (every state is written), its writing is not.
+    ``progress(done, total)`` is called after each sample."""
+    top = json.dumps({**ds.to_official(samples=False), "samples": []}, indent=1)
+    assert top.endswith(_EMPTY_LAST)
+    if not ds.samples:
+        yield top.encode("ascii")
+        return
+    yield (top[: -len(_EMPTY_LAST)] + "[").encode("ascii")
+    for n, inst in enumerate(ds.samples):
+        head = json.dumps({**inst.to_official(states=False), "step_results": []}, indent=1)
+        assert head.endswith(_EMPTY_LAST)
+        # a sample sits two levels deep: every line of its own dump moves two spaces in
+        head = head[: -len(_EMPTY_LAST)].replace("\n", "\n  ")
+        parts = [(",\n  " if n else "\n  ") + head + "["]
+        size = 0
+        for i, state in enumerate(inst.run):
+            line = ("," if i else "") + "\n    " + json.dumps(state)
+            parts.append(line)
+            size += len(line)
+            if size >= _CHUNK:
+                yield "".join(parts).encode("ascii")
+                parts.clear()
+                size = 0
+        parts.append("\n   ]\n  }")
+        yield "".join(parts).encode("ascii")
+        if progress is not None:
+            progress(n + 1, len(ds.samples))
+    yield b"\n ]\n}"

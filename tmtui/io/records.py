@@ -27,6 +27,7 @@ __all__ = [
     "decode_record",
     "encode_record",
     "instance_of",
+    "instance_of_spec",
     "spec_of",
 ]
 
@@ -145,19 +146,27 @@ def spec_of(inst: Instance) -> InstanceSpec:
     )
 
 
-def instance_of(rec: Record) -> Instance | None:
-    """The instance a record answers, from its embedded spec."""
-    spec = rec.instance
-    if spec is None:
-        return None
-    max_states = rec.max_steps + 1 if rec.max_steps is not None else spec.max_states
+def instance_of_spec(
+    spec: InstanceSpec, *, index: int, dataset: str, max_states: int | None = None
+) -> Instance:
+    """The instance an embedded spec describes (the one place a stored instance is rebuilt:
+    records here, human sessions' items in :mod:`tmtui.human.attempt`)."""
     return Instance(
         id=spec.id,
         init=spec.init,
         rules=dict(spec.rules),
         m=spec.m,
         alphabet=tuple(spec.alphabet),
-        max_states=max_states,
-        index=rec.index,
-        dataset=rec.dataset,
+        max_states=spec.max_states if max_states is None else max_states,
+        index=index,
+        dataset=dataset,
     )
+
+
+def instance_of(rec: Record) -> Instance | None:
+    """The instance a record answers, from its embedded spec."""
+    spec = rec.instance
+    if spec is None:
+        return None
+    max_states = rec.max_steps + 1 if rec.max_steps is not None else None
+    return instance_of_spec(spec, index=rec.index, dataset=rec.dataset, max_states=max_states)

@@ -56,6 +56,7 @@ from tmtui.io.instances import (
     record_instance,
     size_problem,
 )
+from tmtui.io.items import ItemError, ScoreItem, SourceError
 from tmtui.io.jsonl import BadLine, iter_jsonl
 from tmtui.io.official import BadSample, OfficialFile
 from tmtui.io.records import Record
@@ -92,56 +93,6 @@ UNKNOWN_KIND = (
     "not a TMBench dataset, results file, tmtui JSONL or tmtui human-attempt database "
     "(it does not start with '{')"
 )
-
-
-class SourceError(Exception):
-    """A file that cannot be read as any kind tmtui knows (one clear line)."""
-
-
-@dataclass(slots=True)
-class ScoreItem:
-    source: str  # the file
-    where: str  # "sample 3" or "line 7"
-    instance: Instance
-    answer: str
-    truth: list[str] | None = None  # stored ground truth (official files)
-    model: str = ""
-    status: str = "complete"
-    finish_reason: str | None = None
-    kind: str = "model"
-    record: Record | None = None  # the record, for items read from records
-    num_token: int | float | None = None
-    # the user prompt the answer was given, from items(with_prompts=True): kept by the file
-    # (official 'prompts') or rendered again from what a record carries; None if unknown
-    prompt: str | None = None
-
-    @classmethod
-    def of_record(
-        cls, source: str, where: str, instance: Instance, rec: Record, prompt: str | None = None
-    ) -> ScoreItem:
-        """The item a tmtui record makes (a model run, a human attempt)."""
-        return cls(
-            source=source,
-            where=where,
-            instance=instance,
-            answer=rec.answer,
-            model=rec.model,
-            status=rec.status,
-            finish_reason=rec.finish_reason,
-            kind=rec.kind,
-            record=rec,
-            prompt=prompt,
-        )
-
-
-@dataclass(slots=True)
-class ItemError:
-    source: str
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.where}: {self.message}"
 
 
 @dataclass

@@ -85,7 +85,7 @@ class Entry:
     def verdict(self) -> str:
         """pass, fail, or why there is nothing to score."""
         if not self.attempted:
-            return "failed" if self.item.status == "error" else "stopped"
+            return "no answer" if self.item.status == "error" else "interrupted"
         return "pass" if self.passed else "fail"
 
     @property

@@ -24,7 +24,12 @@ def _reading(v: Verdict, ps: ParsedStep | None) -> str:
 
 
 def disagreements(tr: Trace) -> tuple[list[tuple[int, str, str, str]], str, list[str]]:
-    """Rows (step, strict reading, official reading, why), a summary line, deviations."""
+    """Rows (step, strict reading, official reading, why), a summary line, deviations. An
+    attempt that did not happen is not scored: its summary says why (no '0/31 (fail)'), and
+    with no text there is nothing to read."""
+    reason = tr.not_attempted_reason()
+    if reason is not None and not tr.answer.text.strip():
+        return [], f"{reason}: nothing to read", []
     cmp = parser_disagreements(
         tr.instance,
         tr.answer.text,
@@ -36,4 +41,5 @@ def disagreements(tr: Trace) -> tuple[list[tuple[int, str, str, str]], str, list
         (d.step, _reading(d.strict_verdict, d.strict), _reading(d.compat_verdict, d.compat), d.why)
         for d in cmp.steps
     ]
-    return rows, cmp.summary(), list(cmp.strict.deviations)
+    summary = cmp.summary() if reason is None else f"{reason}; what came is read below"
+    return rows, summary, list(cmp.strict.deviations)

@@ -28,7 +28,7 @@ from tmtui.model.answer import (
     write_complete,
     write_stream,
 )
-from tmtui.model.http1 import HTTPError, Request, write_error, write_json
+from tmtui.model.http1 import MAX_BODY, HTTPError, Request, write_error, write_json
 from tmtui.model.replay import ReplayEntry, ReplayStore
 from tmtui.model.synthetic import DEFAULT_ERROR_RATE, SyntheticModel, split_tokens
 
@@ -63,6 +63,7 @@ class ServeOptions:
     head_timeout: float | None = 30.0
     body_timeout: float | None = 60.0
     max_connections: int = 1024
+    max_bodies: int = 2 * MAX_BODY  # request bodies held at once, bytes (all connections)
     # operational warnings (too many connections, no descriptors left), once per episode
     warn: Callable[[str], None] | None = None
 

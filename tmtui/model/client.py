@@ -46,6 +46,7 @@ from tmtui.io.events import Failed, Finish, Retry, Started, StreamEvent
 from tmtui.model.endpoint import ClientConfig, safe_url
 from tmtui.model.failures import Deadline, TryError, classify
 from tmtui.model.wire import (
+    AnswerTooLong,
     IncompleteStream,
     Received,
     ThinkSplitter,
@@ -319,6 +320,7 @@ class ModelClient:
         source: Any = None
         in_stream = False
         splitter = ThinkSplitter() if c.split_think else None
+        limit = c.answer_limit
         try:
             if limiter is not None:
                 guard.waiting = True
@@ -353,6 +355,11 @@ class ModelClient:
                     break
                 if deadline is not None and clock() > deadline:
                     raise Deadline(f"the try took longer than {c.timeout:g} s")
+                if limit is not None and end.size > limit:
+                    raise AnswerTooLong(
+                        f"an answer longer than {limit:,} characters (the endpoint did not "
+                        "stop at the token limit)"
+                    )
                 guard.waiting = True
             guard.waiting = False
             if splitter is not None:

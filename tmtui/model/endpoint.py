@@ -27,6 +27,12 @@ __all__ = [
 # the embedded server's address before it has started (its port is picked when it starts)
 EMBEDDED_URL = "http://127.0.0.1:0/v1"
 
+# What one try may bring (answer and reasoning, in characters) before it is cut as an error,
+# so that an endpoint that does not stop at the token limit cannot grow tmtui without bound:
+# 32 characters a token asked for (ordinary text has about 4), never under 16 Mi characters.
+ANSWER_CHARS_PER_TOKEN = 32
+MIN_ANSWER_CHARS = 16 << 20
+
 
 def safe_url(url: str) -> str:
     """A base URL fit for records and messages: no user:password, no query, no fragment."""
@@ -78,10 +84,20 @@ class ClientConfig:
     include_usage: bool = True
     split_think: bool = True  # <think>...</think> in the content is reasoning
     headers: dict[str, str] | None = None
+    # the most characters one try may bring (None: from max_tokens, see answer_limit;
+    # 0: no limit, for tmtui's own embedded models)
+    max_answer_chars: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.api_key, str):
             self.api_key = SecretStr(self.api_key)
+
+    @property
+    def answer_limit(self) -> int | None:
+        """The most answer and reasoning characters one try may bring (None: no limit)."""
+        if self.max_answer_chars is not None:
+            return self.max_answer_chars or None
+        return max(MIN_ANSWER_CHARS, ANSWER_CHARS_PER_TOKEN * (self.max_tokens or 0))
 
     def key(self) -> str | None:
         k = self.api_key
@@ -211,5 +227,7 @@ def resolve_endpoint(
         if not settings.base_url:
             raise EndpointError("endpoint")
         return Endpoint(ClientConfig.from_settings(settings, **request))
-    request.update(base_url=EMBEDDED_URL, model=embedded, api_key=None)
+    # tmtui's own server: an answer as long as the model it serves writes (a replayed record,
+    # a synthetic run of a million steps)
+    request.update(base_url=EMBEDDED_URL, model=embedded, api_key=None, max_answer_chars=0)
     return Endpoint(ClientConfig.from_settings(settings, **request), embedded)

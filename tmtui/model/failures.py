@@ -17,7 +17,7 @@ import openai
 
 from tmtui.core.text import one_line
 from tmtui.model.endpoint import ClientConfig, safe_url
-from tmtui.model.wire import IncompleteStream, Oversized, StreamError
+from tmtui.model.wire import AnswerTooLong, IncompleteStream, Oversized, StreamError
 
 __all__ = ["FATAL_STATUSES", "Deadline", "TryError", "classify", "scrub"]
 
@@ -152,6 +152,8 @@ def classify(exc: BaseException, *, in_stream: bool, config: ClientConfig) -> Tr
         return TryError(scrub(msg, key), True)
     if isinstance(exc, openai.APIError):
         return TryError(scrub(f"error from the server: {_server_message(exc)}", key), True)
+    if isinstance(exc, AnswerTooLong):  # the endpoint ignores the token limit: not retried
+        return TryError(scrub(str(exc), key), False)
     if isinstance(exc, IncompleteStream | Oversized):  # the stream broke the protocol
         return TryError(scrub(str(exc), key), True)
     if isinstance(exc, StreamError):

@@ -138,12 +138,14 @@ async def read_request(
     head_timeout: float | None = None,
     body_timeout: float | None = None,
     on_head: Callable[[], None] | None = None,
+    take: Callable[[int], None] | None = None,
 ) -> Request | None:
     """The next request on a connection; None when the client closed it, broke off
     mid-request or sent no complete request head within ``head_timeout`` seconds (idle
     keep-alive included). Raises HTTPError for a malformed one, or a body not received
     within ``body_timeout`` (answer it, then close). ``on_head`` is called once the head
-    has arrived."""
+    has arrived. ``take(n)`` is called before ``n`` bytes of the body are read (it raises
+    HTTPError to refuse them)."""
     try:
         async with asyncio.timeout(head_timeout):
             raw = await reader.readuntil(b"\r\n\r\n")
@@ -170,7 +172,7 @@ async def read_request(
     keep_alive = (version == "HTTP/1.1" and conn != "close") or conn == "keep-alive"
     try:
         async with asyncio.timeout(body_timeout):
-            body = await _read_body(reader, headers)
+            body = await _read_body(reader, headers, take or _take_any)
     except asyncio.IncompleteReadError:
         return None
     except TimeoutError:
@@ -179,6 +181,7 @@ async def read_request(
 
 
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 async def _line(reader: asyncio.StreamReader, what: str, status: int) -> bytes:
@@ -189,7 +192,11 @@ async def _line(reader: asyncio.StreamReader, what: str, status: int) -> bytes:
         raise HTTPError(status, f"{what} longer than {MAX_HEADER // 1024} KiB") from None
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+def _take_any(n: int) -> None:
+    pass
+
+
+async def _read_chunked(reader: asyncio.StreamReader, take: Callable[[int], None]) -> bytes:
     parts = []
     total = 0
     while True:
@@ -208,23 +215,28 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         total += size
         if total > MAX_BODY:
             raise HTTPError(413, "request body too large")
+        take(size)
         parts.append(await reader.readexactly(size))
         if await reader.readexactly(2) != b"\r\n":
             raise HTTPError(400, "a chunk does not end with CRLF")
 
 
-async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+async def _read_body(
+    reader: asyncio.StreamReader, headers: dict[str, str], take: Callable[[int], None]
+) -> bytes:
     te = headers.get("transfer-encoding", "").lower()
     if "chunked" in te:
-        return await _read_chunked(reader)
+        return await _read_chunked(reader, take)
     length = headers.get("content-length")
     if length is None:
         return b""
-    if not length.isdigit():
+    if not _DIGITS.fullmatch(length):  # ASCII digits only ("²".isdigit() is true)
         raise HTTPError(400, "bad Content-Length")
-    n = int(length)
+    digits = length.lstrip("0") or "0"
+    n = int(digits) if len(digits) <= 20 else MAX_BODY + 1  # int() refuses 4,300 digits
     if n > MAX_BODY:
         raise HTTPError(413, "request body too large")
+    take(n)
     return await reader.readexactly(n)
 
 
@@ -239,6 +251,8 @@ class Limits:
     head_timeout: float | None = 30.0
     body_timeout: float | None = 60.0  # a request's body, once its head has arrived
     max_connections: int = 1024  # at most; lowered to fit the process's descriptor limit
+    # request bodies held at once, all connections together (bytes): two of the largest
+    max_bodies: int = 2 * MAX_BODY
 
     def connection_cap(self) -> int:
         """``max_connections``, lowered to half the descriptors left under RLIMIT_NOFILE
@@ -282,6 +296,7 @@ class Connections:
         self.tasks: set[asyncio.Task] = set()
         self.writers: set[asyncio.StreamWriter] = set()
         self.waiting: dict[asyncio.StreamWriter, float] = {}  # waiting for a request head
+        self.body_bytes = 0  # request bodies held now (read, or being read), all connections
         self.refused = 0  # connections answered 503 (all busy)
         self.evicted = 0  # idle or slow connections closed to make room
         self._crowded = False
@@ -341,8 +356,32 @@ class Connections:
             with contextlib.suppress(Exception):
                 writer.close()
 
+    def _take(self, held: list[int]) -> Callable[[int], None]:
+        """A request's share of :attr:`Limits.max_bodies` (its bytes added up in ``held``):
+        503 when the bodies already held leave no room for ``n`` more bytes."""
+
+        def take(n: int) -> None:
+            if self.body_bytes + n > self.limits.max_bodies:
+                raise HTTPError(
+                    503, "too many large requests at once", "server_error",
+                    headers={"Retry-After": "1"},
+                )  # fmt: skip
+            self.body_bytes += n
+            held[0] += n
+
+        return take
+
     async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Read and answer one request; False when the connection is to be closed."""
+        held = [0]  # this request's bytes in Connections.body_bytes, given back at the end
+        try:
+            return await self._read_and_answer(reader, writer, held)
+        finally:
+            self.body_bytes -= held[0]
+
+    async def _read_and_answer(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, held: list[int]
+    ) -> bool:
         self.waiting[writer] = asyncio.get_running_loop().time()
         lim = self.limits
         try:
@@ -351,6 +390,7 @@ class Connections:
                 head_timeout=lim.head_timeout,
                 body_timeout=lim.body_timeout,
                 on_head=lambda: self.waiting.pop(writer, None),
+                take=self._take(held),
             )
         except HTTPError as err:
             self.log(f"bad request -> {err.status} {err.message}")

@@ -294,6 +294,10 @@ class Runner:
                 self.stats.fatal = s.fatal
                 self.request_stop()
             return
+        if self.stats.fatal is not None and not (rec.answer or rec.reasoning):
+            # cancelled because another request met a fatal error (a model the server does
+            # not have, a refused key) before anything came: no attempt of its own to record
+            return
         await self._finish(inst, rec, s.status or "interrupted")
 
     def _recorder(

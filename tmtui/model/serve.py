@@ -88,7 +88,7 @@ async def start_server(
     unreadable replay file and OSError when the address cannot be bound."""
     opts = options or ServeOptions()
     app = ChatApp(opts)
-    limits = Limits(opts.head_timeout, opts.body_timeout, opts.max_connections)
+    limits = Limits(opts.head_timeout, opts.body_timeout, opts.max_connections, opts.max_bodies)
     warn = opts.warn or app.log
     conns = Connections(app.handle, app.log, limits, warn)
     _quiet_accept_errors(asyncio.get_running_loop(), warn)

@@ -20,6 +20,7 @@ from tmtui.io.events import Content, Reasoning, StreamEvent, UsageReport
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_EVENT_BYTES",
+    "AnswerTooLong",
     "IncompleteStream",
     "Oversized",
     "Received",
@@ -121,6 +122,11 @@ class IncompleteStream(StreamError):
 
 class Oversized(StreamError):
     """An event or a body larger than tmtui holds for one stream (refused, not buffered)."""
+
+
+class AnswerTooLong(Oversized):
+    """More answer than the try may bring (``ClientConfig.answer_limit``): the endpoint did
+    not stop at the token limit. Not retried: a retry would most likely do the same."""
 
 
 # what one stream may make tmtui hold before it is refused: one server-sent event (a chat
@@ -317,11 +323,12 @@ class Received:
     its Retry event), the finish reason and the usage the server sent, and whether the
     stream ended as the protocol says."""
 
-    __slots__ = ("choice", "done", "finish_reason", "parts", "rparts", "usage")
+    __slots__ = ("choice", "done", "finish_reason", "parts", "rparts", "size", "usage")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.rparts: list[str] = []
+        self.size = 0  # characters in parts and rparts
         self.finish_reason: str | None = None
         self.usage: UsageReport | None = None
         self.done = False  # [DONE], or the whole of a non-streamed body
@@ -341,6 +348,7 @@ class Received:
         """Events of the (is_reasoning, text) pieces of a :class:`ThinkSplitter`."""
         out: list[StreamEvent] = []
         for is_r, piece in pieces:
+            self.size += len(piece)
             if is_r:
                 self.rparts.append(piece)
                 out.append(Reasoning(piece, t_ms))
@@ -366,6 +374,7 @@ def chunk_events(
         if d is not None:
             r = d.reasoning_content or d.reasoning
             if r:
+                got.size += len(r)
                 got.rparts.append(r)
                 out.append(Reasoning(r, t_ms))
             text = d.content
@@ -373,6 +382,7 @@ def chunk_events(
                 if splitter is None or (
                     not splitter.inside and not splitter.held and "<" not in text
                 ):
+                    got.size += len(text)
                     got.parts.append(text)
                     out.append(Content(text, t_ms))
                 else:

@@ -1,5 +1,5 @@
 """Rows, comparisons and the per-row sample lists of a report, from what the builder
-(:mod:`tmtui.report.build`) accumulated: figures from the accumulators, curves, which file's
+(:mod:`tmtui.report.accumulate`) accumulated: figures from the accumulators, curves, which file's
 bad records belong to which row, and the paired comparisons asked for.
 """
 
@@ -7,21 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tmtui.io.sources import SourceError
+from tmtui.report.accumulate import ALL_PAIRS_ROWS, Builder
 from tmtui.report.curves import make_curves, queue_bin_width
 from tmtui.report.digest import FileDigest
-from tmtui.report.groups import HUMANS_POOLED, category, dimension_value, sort_key
+from tmtui.report.groups import HUMANS_POOLED, category, dimension_value, file_system, sort_key
 from tmtui.report.paired import Comparison, compare_rows
 from tmtui.report.tables import Row, SampleRef
 
-if TYPE_CHECKING:
-    from tmtui.report.build import _Builder
-
-__all__ = ["ALL_PAIRS_ROWS", "ReportError", "comparisons", "rows", "sample_reader"]
-
-ALL_PAIRS_ROWS = 8  # without --vs, every pair of rows is compared up to this many rows
+__all__ = ["ReportError", "comparisons", "rows", "sample_reader"]
 
 
 class ReportError(ValueError):
@@ -29,7 +24,7 @@ class ReportError(ValueError):
 
 
 def rows(
-    b: _Builder, read: list[tuple[int, Path, FileDigest]], bootstrap: int, seed: int
+    b: Builder, read: list[tuple[int, Path, FileDigest]], bootstrap: int, seed: int
 ) -> list[Row]:
     states = [
         rs for rs in b.rows.values() if not (rs.pooled and len(rs.members) < 2)
@@ -104,7 +99,7 @@ def rows(
 
 
 def comparisons(
-    b: _Builder, rows: list[Row], vs: str | None, bootstrap: int, seed: int, notes: list[str]
+    b: Builder, rows: list[Row], vs: str | None, bootstrap: int, seed: int, notes: list[str]
 ) -> list[Comparison]:
     by_label = {r.label: b.rows[tuple(r.group[d] for d in b.by)] for r in rows}
     pairs: list[tuple[Row, Row]] = []
@@ -153,7 +148,7 @@ def _find_row(rows: list[Row], name: str) -> Row:
 
 
 def sample_reader(
-    b: _Builder, read: list[tuple[int, Path, FileDigest]]
+    b: Builder, read: list[tuple[int, Path, FileDigest]]
 ) -> Callable[[Row], list[SampleRef]]:
     """Report.samples: the attempts of a row, from the digests (kept in memory when the
     report is small, else read again from the cache or scored again)."""
@@ -175,9 +170,9 @@ def sample_reader(
     return samples
 
 
-def _refs(b: _Builder, row: Row, d: FileDigest, path: Path) -> list[SampleRef]:
+def _refs(b: Builder, row: Row, d: FileDigest, path: Path) -> list[SampleRef]:
     cols = d.columns()
-    name = path.stem
+    name = file_system(path)
     want = tuple(row.group[dim] for dim in b.by)
     match: dict[tuple[int, int], bool] = {}
     out = []

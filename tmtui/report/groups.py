@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 from tmtui.core.datasets import ALPHABETS
 from tmtui.core.diagnose import Kind
+from tmtui.io.official import official_names
 from tmtui.report.samples import InstanceInfo, Profile
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "NO_VALUE",
     "category",
     "dimension_value",
+    "file_system",
     "pow2_bin",
     "sort_key",
     "system_of",
@@ -81,6 +84,12 @@ def variant_of(alphabet: tuple[str, ...]) -> str:
         if tuple(alphabet) == symbols:
             return name
     return f"custom ({len(alphabet)} symbols)"
+
+
+def file_system(path: Path) -> str:
+    """The name a file stands for when its samples carry none (an official results file):
+    the model of a name ``{bench}_{model}_{mode}`` (tmtui.io.official), else the file's name."""
+    return official_names(path.stem)[1]
 
 
 def system_of(p: Profile, file_name: str) -> str:

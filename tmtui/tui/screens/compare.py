@@ -24,7 +24,7 @@ from tmtui.live.trace import Trace
 from tmtui.tui.plans import ViewPlan
 from tmtui.tui.safe import shown
 from tmtui.tui.screens.keys import COMPARE_KEYS
-from tmtui.tui.widgets.alignment import AlignmentTable
+from tmtui.tui.widgets.alignment import AlignmentTable, missing_label
 from tmtui.tui.widgets.header import InstanceHeader
 from tmtui.tui.widgets.keybar import KeyBar
 from tmtui.tui.widgets.rows import RowTable
@@ -130,7 +130,10 @@ class CompareScreen(Screen):
             t.append(f"\n{name} {v.mark}    ", style="bold")
             got = ps.queue if ps is not None else None
             if got is None:
-                t.append(v.value, style="yellow")
+                # a missing step says why (not written, no answer, not read by the regex)
+                t.append(
+                    missing_label(tr, step) if v is Verdict.MISSING else v.value, style="yellow"
+                )
                 continue
             if want is None or got == want:
                 t.append(shown(got))

@@ -18,7 +18,7 @@ __all__ = ["HelpScreen", "binding_rows"]
 MARKS = (
     ("✓", "correct: the queue equals the true state"),
     ("✗", "wrong: a queue was written and differs (first differing symbol reversed)"),
-    ("·", "missing: no step with this number was written"),
+    ("·", "missing: no step read ('not read (regex)': written, only the regex misses it)"),
     ("?", "unparsable: the step was written but no queue could be read"),
     ("…", "pending: not written yet (live)"),
     ("+", "extra: a step written past the last true state"),

@@ -1,9 +1,9 @@
 """The parse inspector: where the official evaluator's regex and the strict parser read one
 answer differently, step by step, so a reasoning error can be told from a format artefact.
 
-The readings take the room they need (at most a quarter of the width each) and the why takes
-the rest, folded over as many lines as it needs; with no disagreement the inspector says so in
-one line."""
+The readings take the room they need (at most a quarter of the width each, a third while the
+why keeps 48 cells) and the why takes the rest, folded over as many lines as it needs; with no
+disagreement the inspector says so in one line."""
 
 from __future__ import annotations
 
@@ -60,7 +60,10 @@ class InspectorScreen(ModalScreen[int | None]):
                 head.append("format deviations: ", style="dim")
                 head.append(shown("; ".join(self.deviations), 600) + "\n")
             if not self.rows:
-                head.append(SAME, style="dim")
+                if self.trace.answer.text.strip():
+                    head.append(SAME, style="dim")
+                else:  # the summary says why there is nothing to read
+                    head.rstrip()
                 yield Static(head, markup=False)
                 return
             head.append(
@@ -82,12 +85,17 @@ class InspectorScreen(ModalScreen[int | None]):
             self.call_after_refresh(lambda: self._fill(table, table.size.width))
 
     def _fill(self, table: DataTable, width: int) -> None:
-        """The readings as wide as they need (at most a quarter of the width each), and the
-        why in all the rest, folded over as many lines as it takes (never cut)."""
+        """The readings as wide as they need (at most a quarter of the width each, or a third
+        while the why keeps WHY_ROOM cells), and the why in all the rest, folded over as many
+        lines as it takes (never cut)."""
         step_w = max(4, max(len(str(k)) for k, *_ in self.rows))
+        need_s = max(cell_len("strict"), *(cell_len(r[1]) for r in self.rows))
+        need_o = max(cell_len("official regex"), *(cell_len(r[2]) for r in self.rows))
         cap = max(12, (width - 8) // 4)
-        strict_w = min(cap, max(cell_len("strict"), *(cell_len(r[1]) for r in self.rows)))
-        official_w = min(cap, max(cell_len("official regex"), *(cell_len(r[2]) for r in self.rows)))
+        wide = max(cap, (width - 8) // 3)  # a third when the why keeps room for its words
+        if width - 10 - step_w - min(wide, need_s) - min(wide, need_o) >= WHY_ROOM:
+            cap = wide
+        strict_w, official_w = min(cap, need_s), min(cap, need_o)
         why_w = max(20, width - 2 - 8 - step_w - strict_w - official_w)
         keep = table.cursor_row
         table.clear(columns=True)
@@ -117,6 +125,7 @@ class InspectorScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
+WHY_ROOM = 48  # cells the why keeps before the readings may take a third of the width each
 SAME = "Both parsers read every step the same: no step is read differently."
 
 

@@ -370,7 +370,7 @@ class DebuggerScreen(SampleActions, Screen):
 
     @on(TranscriptView.Clicked, "#transcript")
     def _text_clicked(self, event: TranscriptView.Clicked) -> None:
-        step = self.trace.step_at(event.offset)
+        step = self.trace.positions.step_at(event.offset)
         if step is not None:
             self.select(step, origin="transcript")
 

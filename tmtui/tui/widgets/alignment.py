@@ -12,12 +12,13 @@ from __future__ import annotations
 from rich.segment import Segment
 
 from tmtui.core.align import Verdict, common_suffix
+from tmtui.core.parsed import ParserMode
 from tmtui.core.text import one_line
 from tmtui.live.trace import Trace
 from tmtui.tui.widgets.paint import VERDICT_PAINT
 from tmtui.tui.widgets.rows import RowTable, fit, queue_segments, queue_window
 
-__all__ = ["AlignmentTable"]
+__all__ = ["AlignmentTable", "missing_label"]
 
 _SEP = " │ "
 
@@ -101,7 +102,8 @@ class AlignmentTable(RowTable):
         elif v is Verdict.UNPARSABLE and ps is not None:
             segs.append(fit("? " + one_line(ps.problem or "no queue", 200), qw, vstyle))
         elif v is Verdict.MISSING:
-            segs.append(fit("· not written", qw, vstyle))
+            # not 'not written' where the regex alone misses it or no answer came
+            segs.append(fit("· " + missing_label(tr, k), qw, vstyle))
         elif v is Verdict.PENDING:
             segs.append(fit("…", qw, vstyle))
         else:
@@ -135,3 +137,15 @@ def _pad(segs: list[Segment], width: int) -> list[Segment]:
 
         return list(Strip(segs).crop(0, width))
     return segs
+
+
+def missing_label(tr: Trace, k: int) -> str:
+    """What a missing step is, in a few words: ``not read (regex)`` (compat mode: the answer
+    writes the step, the strict parser reads it, the official regex reads none), ``no answer``
+    (the request failed), ``not received`` (the stream was interrupted before it), else
+    ``not written``."""
+    if tr.mode is ParserMode.TMBENCH and tr.got(k) is None and k in tr.parser.steps:
+        return "not read (regex)"
+    if not tr.attempted:
+        return "no answer" if tr.status == "error" else "not received"
+    return "not written"

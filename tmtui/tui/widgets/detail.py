@@ -22,6 +22,7 @@ from tmtui.core.align import Verdict
 from tmtui.core.explain import ReasonKind, StepExplanation
 from tmtui.live.trace import Trace
 from tmtui.tui.safe import shown
+from tmtui.tui.widgets.alignment import missing_label
 from tmtui.tui.widgets.paint import VERDICT_PAINT
 from tmtui.tui.widgets.textview import TextView
 
@@ -71,18 +72,27 @@ def _queue(t: Text, q: str, p: Paint, lo: int | None = None, hi: int | None = No
 def step_text(tr: Trace, step: int, p: Paint = _plain) -> Text:
     """The detail of one step of a trace, as text (never markup); for an attempt that did not
     happen, why there is nothing to score comes first."""
-    t = explanation_text(tr.explain(step), p)
+    t = explanation_text(tr.explain(step), p, missing=_MISSING.get(missing_label(tr, step)))
     reason = tr.not_attempted_reason()
     if reason is not None:
         t = Text(shown(reason), style=p("missing") + p("bold")) + "\n" + t
     return t
 
 
+# what the step panel says of a missing step that the answer did not simply leave out
+_MISSING = {
+    "not read (regex)": "· the official regex reads no step {step}; the answer writes one "
+    "(the strict parser reads it)",
+    "no answer": "· no answer: the request failed (not the model's omission)",
+    "not received": "· not received: the stream was interrupted before this step",
+}
+
 _REASON_PAINT = {ReasonKind.DIAGNOSIS: "bold", ReasonKind.INHERITED: "dim"}
 
 
-def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
-    """A :class:`StepExplanation` as text: one labelled line per part."""
+def explanation_text(ex: StepExplanation, p: Paint = _plain, *, missing: str | None = None) -> Text:
+    """A :class:`StepExplanation` as text: one labelled line per part. ``missing``: what to say
+    of a missing step instead of 'this step was not written' (``{step}``: its number)."""
     t = Text()
     dim = p("dim")
 
@@ -118,6 +128,9 @@ def explanation_text(ex: StepExplanation, p: Paint = _plain) -> Text:
         elif ex.problem is not None:
             _label(t, "got")
             t.append("? " + shown(ex.problem, 300), style=p("unparsable"))
+        elif v is Verdict.MISSING and missing is not None:
+            _label(t, "got")
+            t.append(missing.format(step=ex.step), style=p("missing"))
         elif v is Verdict.MISSING:
             _label(t, "got")
             t.append("· this step was not written", style=p("missing"))

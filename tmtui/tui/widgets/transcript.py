@@ -226,7 +226,7 @@ class TranscriptView(Painter, ScrollView, can_focus=True, inherit_bindings=False
         tr = self.trace
         if tr is None:
             return
-        for where in (tr.span_of(k), _point(tr.header_of(k))):
+        for where in (tr.positions.span_of(k), _point(tr.positions.header_of(k))):
             if where is None:
                 continue
             r0, r1 = self._rows_of(where[0], where[1])
@@ -270,8 +270,8 @@ class TranscriptView(Painter, ScrollView, can_focus=True, inherit_bindings=False
             self._pending_step = step
             return
         self._pending_step = None
-        span = tr.span_of(step)
-        head = tr.header_of(step)
+        span = tr.positions.span_of(step)
+        head = tr.positions.header_of(step)
         if span is None and head is None:
             return
         top_off = head if head is not None else span[0]  # type: ignore[index]
@@ -359,10 +359,10 @@ class TranscriptView(Painter, ScrollView, can_focus=True, inherit_bindings=False
             return Segment(" " * self.gutter_width)
         start = self.lines.starts[i]
         end = start + len(self.lines.lines[i]) + 1
-        for s, _e, k in tr.spans_between(start, end):
+        for s, _e, k in tr.positions.spans_between(start, end):
             if s >= start:
                 v = tr.verdict(k)
-                if tr.span_of(k) is not None:
+                if tr.positions.span_of(k) is not None:
                     return Segment(v.mark + " ", self.paint(VERDICT_PAINT[v]))
         return Segment(" " * self.gutter_width)
 
@@ -375,11 +375,11 @@ class TranscriptView(Painter, ScrollView, can_focus=True, inherit_bindings=False
         if tr is None:
             return out
         paint = self.paint
-        for _h, k in tr.headers_between(max(0, start - 200), end):
+        for _h, k in tr.positions.headers_between(max(0, start - 200), end):
             ps = tr.steps.get(k) or tr.extra.get(k)
             if ps is not None and ps.header_span[1] > start:
                 out.append((ps.header_span[0], ps.header_span[1], Style(bold=True)))
-        for s, e, k in tr.spans_between(start, end):
+        for s, e, k in tr.positions.spans_between(start, end):
             v = tr.verdict(k)
             style = paint(VERDICT_PAINT[v])
             if k == self.selected:
