@@ -79,7 +79,7 @@ def test_view_list_debugger_timeline_with_hostile_file(tmp_path, size) -> None:
         t.wait("replay")
         t.keys("[", "{", "]", "}", "d", "i", pause=0.2)
         t.wait("Parse inspector")
-        t.keys("\x1b", "?", "\x1b", "\x1b", "j", "\r")  # then the failed request
+        t.keys("\x1b", "?", "\x1b", "\x1b", "\x1b[B", "\r")  # down: the failed request
         t.wait("the request failed")
         t.keys("\x1b", "q")
     finally:
