@@ -250,3 +250,23 @@ def test_a_store_failure_on_the_screens_is_one_line_with_exit_2(tmp_path, monkey
     st = invoke("human", "status", "--db", str(db), "--json").json()
     (p,) = st["participants"]
     assert p["open_session"] and not p["working"]  # closed: the same command resumes it
+
+
+def test_status_shows_names_from_a_crafted_database_as_text(tmp_path):
+    """A database written by something else: a participant's name and a dataset's name that
+    hold escapes, C1 and bidi controls reach neither the table nor the JSON raw (before:
+    `status --json` printed U+009B and U+202E as they were)."""
+    import sqlite3
+
+    db = tmp_path / "s.sqlite"
+    invoke("human", "tmbench", "--participant", "P01", "--db", str(db), "--samples", "1")
+    evil = "P\x1b]2;PWNED\x07\u009b7777;7777H\u202e\u2066"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE participants SET name = ?", (evil,))
+        conn.execute("UPDATE sessions SET dataset_name = ?", ("ds" + evil,))
+    raw = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+    r = run("human", "status", "--db", str(db), "--json")
+    assert r.code == 0 and not raw.search(r.stdout + r.stderr), r.stdout
+    assert json.loads(r.stdout)["participants"][0]["participant"] == evil  # exact, escaped
+    r = run("human", "status", "--db", str(db))
+    assert r.code == 0 and not raw.search(r.stdout + r.stderr) and "␛" in r.stdout

@@ -303,3 +303,18 @@ def test_a_held_lock_names_its_holder(tmp_path):
         assert not out.exists()
     finally:
         os.close(fd)
+
+
+@pytest.mark.parametrize("kind", ["loop", "under-a-file"])
+def test_run_on_an_output_that_cannot_be_looked_at_is_one_line(tmp_path, kind):
+    """A link that leads to itself, a path under a regular file: one line, exit 2 (before:
+    an OSError traceback from the output check)."""
+    if kind == "loop":
+        out = tmp_path / "loop.jsonl"
+        out.symlink_to(out.name)
+    else:
+        (tmp_path / "plain").write_text("x")
+        out = tmp_path / "plain" / "o.jsonl"
+    res = run_cmd(*RUN, "-o", str(out), timeout=30)
+    line = _one_line_error(res)
+    assert str(out) in line

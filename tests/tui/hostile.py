@@ -124,6 +124,27 @@ def write_hostile_file(
     return path
 
 
+def write_hostile_official(directory: Path) -> Path:
+    """An official results file: the instance's symbols, queue and productions hostile, the
+    stored ``step_results`` disagreeing with the rules in a hostile way, a hostile ``ans`` and
+    ``prompts``; the model's name comes from the file's name (``{bench}_{model}_{mode}``)."""
+    import json
+
+    from tmtui.core.datasets import Dataset
+
+    inst = hostile_instance()
+    ds = Dataset([inst], symbol_set=ALPHABET)
+    data = ds.to_official()
+    sample = data["samples"][0]
+    sample["step_results"][2] += ESC + "]52;c;SGFja2Vk\x07\u202e\x9b7777;7777H"
+    sample["ans"] = hostile_answer(inst)
+    sample["prompts"] = HOSTILE
+    sample["num_token"] = 7
+    path = directory / ("tmbench_m" + ESC + "]2;PWNED\x07_chat.json")
+    path.write_text(json.dumps(data))
+    return path
+
+
 # where ``s`` saves in the view scenario: a file that is no record file, with a hostile name
 SAVE_NAME = "saved" + ESC + "]2;PWNED\x07.json"
 

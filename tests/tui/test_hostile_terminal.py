@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.tui.hostile import MARKERS, SAVE_NAME, write_hostile_file
+from tests.tui.hostile import MARKERS, SAVE_NAME, write_hostile_file, write_hostile_official
 from tests.tui.ptykit import Terminal, python, unsafe_bytes
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
@@ -43,10 +43,14 @@ def test_watch_live_with_hostile_data(tmp_path, size) -> None:
         t.wait("binding id")
         t.keys("\x1b", "m", "d", "m")
         t.wait("parsing with")
+        # save: the stream's lone surrogates cannot be written as JSON: said, nothing made
+        t.keys("s")
+        t.wait("cannot save")
         t.keys("q")
     finally:
         out = t.close()
     _check(out)
+    assert not (tmp_path / "saved.jsonl").exists()
 
 
 def test_watch_failed_request_with_hostile_error(tmp_path) -> None:
@@ -126,6 +130,25 @@ def test_view_report_save_and_write_with_hostile_fields(tmp_path, monkeypatch) -
     text = t.text()
     assert "human:P␛" in text  # the person's row, made visible
     assert "saved␛]2;PWNED␇.json" in text  # the refused save names its file, visibly
+
+
+def test_view_an_official_results_file_with_hostile_data(tmp_path) -> None:
+    """An official results file: its stored step_results (which the official regex scores
+    against), answer, prompts and file name hostile; both parsers, the inspector."""
+    path = write_hostile_official(tmp_path)
+    t = Terminal(python(*HOSTILE_APP, "view", str(path), "--no-guard"))
+    try:
+        t.wait("shown of 1")
+        t.keys("\r")
+        t.wait("first divergence")
+        t.keys("m", "d", "n", "j", "j", "4", pause=0.2)
+        t.wait("official regex")
+        t.keys("i")
+        t.wait("Parse inspector")
+        t.keys("\x1b", "\x1b", "q")
+    finally:
+        out = t.close()
+    _check(out)
 
 
 def test_compare_with_hostile_files(tmp_path) -> None:

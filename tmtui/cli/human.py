@@ -288,7 +288,10 @@ def status(
             "participants": [r.to_dict() for r in rows],
             "plans": plan_rows,
         }
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        from tmtui.core.text import json_safe
+
+        # names from the database as JSON escapes where they could act on a terminal
+        sys.stdout.write(json_safe(json.dumps(out, ensure_ascii=False, indent=1)) + "\n")
         return
     _status_table(store.path, rows)
 

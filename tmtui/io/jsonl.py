@@ -160,6 +160,9 @@ def regular_or_absent(path: str | Path) -> bool:
         st = os.stat(path)
     except FileNotFoundError:
         return False
+    except OSError as exc:  # a link loop, a path under a regular file, no permission
+        why = (exc.strerror or str(exc)).lower()
+        raise NotRecordFile(path, f"not a file tmtui can look at ({why})") from None
     if stat.S_ISREG(st.st_mode):
         return True
     raise NotRecordFile(path, f"{_kind_of(st.st_mode)}, not a regular file")

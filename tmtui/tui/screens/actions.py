@@ -259,7 +259,15 @@ class SampleActions(_Screen):
             self.notify("nothing to save yet", severity="warning", timeout=3)
             return
         from tmtui.io.jsonl import RecordWriter
+        from tmtui.io.records import encode_record
 
+        try:
+            encode_record(rec)  # before the file is touched
+        except ValueError as exc:  # a lone surrogate from a stream: no JSON can hold it
+            why = exc.reason if isinstance(exc, UnicodeError) else str(exc)
+            msg = f"cannot save: the record holds text that is not valid UTF-8 ({why})"
+            self.notify(one_line(msg, 300), severity="error")
+            return
         try:
             with RecordWriter(self.save_path) as w:
                 w.write(rec)
