@@ -115,6 +115,26 @@ async def test_save_copy_and_write(tmp_path) -> None:
         assert len(written) == 1 and written[0].read_text() == text
 
 
+async def test_save_never_follows_a_link_at_the_save_file(tmp_path) -> None:
+    """``s`` appends to the save file (often the default name in the working directory, chosen
+    by nobody): a link planted there, dangling or to a file, is refused and left alone; the
+    target is neither created nor appended to (before: followed)."""
+    text = flawed(0, COPY9)
+    app = watch_app(text, tmp_path=tmp_path)
+    victim = tmp_path / "victim.jsonl"
+    (tmp_path / "saved.jsonl").symlink_to(victim)  # dangling: a save would create the target
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_stream(app, pilot)
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert not victim.exists()
+        victim.write_bytes(b"")  # now a link to an empty file, which a record file may be
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert victim.read_bytes() == b""
+        assert (tmp_path / "saved.jsonl").is_symlink()
+
+
 async def test_write_never_overwrites_follows_a_link_or_waits_on_a_fifo(tmp_path) -> None:
     """``w`` writes a new file beside the output: what is already at the transcript's name (a
     file of the user's, a link planted there, a FIFO) is left alone and the transcript goes

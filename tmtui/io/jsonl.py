@@ -310,15 +310,18 @@ class RecordWriter:
     The file must be absent, empty or a tmtui JSONL (:func:`check_record_file`); a torn
     last line is cut off first (``repaired`` says how many bytes). Anything else (another
     kind of file, a FIFO, a device, a directory) raises :class:`NotRecordFile`, an OSError,
-    before a byte is written.
+    before a byte is written. ``follow=False``: a symbolic link at ``path`` is refused too
+    (the screens' save key, whose file may be a default name nobody chose).
     """
 
-    def __init__(self, path: str | Path, *, sync: bool = True) -> None:
+    def __init__(self, path: str | Path, *, sync: bool = True, follow: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not follow and self.path.is_symlink():  # checked again by O_NOFOLLOW below
+            raise NotRecordFile(self.path, "a symbolic link (tmtui does not follow it)")
         torn = check_record_file(self.path)
         self.repaired = repair_tail(self.path) if torn else 0
-        fd = open_regular(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        fd = open_regular(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, follow=follow)
         self._f = open(fd, "ab")  # noqa: SIM115 - closed in close()
         self._sync = sync
         self.written = 0

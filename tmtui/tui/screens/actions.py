@@ -269,7 +269,7 @@ class SampleActions(_Screen):
             self.notify(one_line(msg, 300), severity="error")
             return
         try:
-            with RecordWriter(self.save_path) as w:
+            with RecordWriter(self.save_path, follow=False) as w:  # a default name: no link
                 w.write(rec)
         except OSError as exc:
             self.notify(
