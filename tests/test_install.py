@@ -66,7 +66,7 @@ def test_both_quick_start_lines_install_with_the_constraints():
     assert len(lines) == 2
     for line in lines:
         assert line.startswith("pip install -c constraints.txt "), line
-    assert lines[1].endswith("&& python -m pytest -q")
+    assert lines[1].endswith("&& python -m pytest -q -n 2")
 
 
 def test_ci_runs_the_readmes_test_line_from_nothing(tmp_path):

@@ -80,6 +80,18 @@ class Terminal:
             if self.done or time.monotonic() > end:
                 raise AssertionError(f"{word!r} never appeared")
             self._read(0.1)
+        self._settle()
+
+    def _settle(self, quiet: float = 0.25, most: float = 3.0) -> None:
+        """Read until the screen has been still for ``quiet`` seconds (at most ``most``): the
+        word may be drawn before the screen takes keys, and a key sent then can be lost on a
+        loaded machine."""
+        end = time.monotonic() + most
+        while not self.done and time.monotonic() < end:
+            n = len(self.out)
+            self._read(quiet)
+            if len(self.out) == n:
+                return
 
     def keys(self, *keys: str, pause: float = 0.3) -> None:
         for k in keys:
