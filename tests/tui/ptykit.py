@@ -41,7 +41,15 @@ class Terminal:
         pid, fd = pty.fork()
         if pid == 0:  # the child: the terminal's size, then the command
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-            env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
+            # the size in the environment too: Textual takes COLUMNS/LINES over the terminal's,
+            # and a test runner's worker may have them set to its own width
+            env = dict(
+                os.environ,
+                TERM="xterm-256color",
+                COLORTERM="truecolor",
+                COLUMNS=str(cols),
+                LINES=str(rows),
+            )
             os.chdir(ROOT)
             os.execvpe(argv[0], argv, env)
         self.pid, self.fd = pid, fd

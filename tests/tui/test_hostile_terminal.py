@@ -9,7 +9,10 @@ every string visible; one more test shows the net catching a widget that forgets
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -98,12 +101,16 @@ def test_view_list_debugger_timeline_with_hostile_file(tmp_path, size) -> None:
     _check(out)
 
 
-def test_view_report_save_and_write_with_hostile_fields(tmp_path, monkeypatch) -> None:
+def test_view_report_save_and_write_with_hostile_fields(tmp_path, monkeypatch, request) -> None:
     """The report screen (r) on a file whose every record field is hostile (a person's
     attempt among them), then the debugger's save and write: their notifications name files
     with escapes in their names; the save is refused (the target is no record file) and
     leaves it as it was."""
     monkeypatch.setenv("TMTUI_CACHE_DIR", str(tmp_path / "cache"))
+    # a short directory: the refused save's message names the whole path, in one line
+    short = Path(tempfile.mkdtemp(prefix="tmh", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(short, ignore_errors=True))
+    tmp_path = short
     path = write_hostile_file(tmp_path, human=True)
     target = tmp_path / SAVE_NAME
     target.write_bytes(b'{"samples": []}')
