@@ -231,50 +231,28 @@ def test_a_failed_run_leaves_no_empty_output_nor_directory(tmp_path):
     _one_line_error(res)
     assert not bad.exists()
     # an endpoint that refuses the first request: nothing written, nothing left
-    srv = Server(tmp_path, "--tokens-per-second", "0")
-    try:
-        fresh = tmp_path / "made" / "here" / "o.jsonl"
-        res = run_cmd(
-            "tmbench",
-            "--model",
-            "gpt-nope",
-            "--base-url",
-            srv.url,
-            "--samples",
-            "0",
-            "-o",
-            str(fresh),
-            "--no-progress",
-        )
-    finally:
-        srv.close()
+    fresh = tmp_path / "made" / "here" / "o.jsonl"
+    res = _run_an_unknown_model(tmp_path, fresh, "--samples", "0")
     assert res.returncode == 2 and "404 Not Found" in res.stderr
     assert not (tmp_path / "made").exists()
+
+
+def _run_an_unknown_model(tmp_path, out, *args):
+    """tmtui run against the synthetic server, asking for a model it does not serve (404)."""
+    srv = Server(tmp_path, "--tokens-per-second", "0")
+    try:
+        base = ("tmbench", "--model", "gpt-nope", "--base-url", srv.url)
+        return run_cmd(*base, *args, "-o", str(out), "--no-progress")
+    finally:
+        srv.close()
 
 
 def test_a_refused_model_leaves_no_record_of_the_requests_it_cancelled(tmp_path):
     """A 404 for the model ends the run; the requests in flight beside it are cancelled
     before they receive anything: they are not attempts of their own, so no 'interrupted'
     record is written for them (a file of empty records is an output nobody asked for)."""
-    srv = Server(tmp_path, "--tokens-per-second", "0")
-    try:
-        out = tmp_path / "o.jsonl"
-        res = run_cmd(
-            "tmbench",
-            "--model",
-            "gpt-nope",
-            "--base-url",
-            srv.url,
-            "--samples",
-            "0-15",
-            "--concurrency",
-            "8",
-            "-o",
-            str(out),
-            "--no-progress",
-        )
-    finally:
-        srv.close()
+    out = tmp_path / "o.jsonl"
+    res = _run_an_unknown_model(tmp_path, out, "--samples", "0-15", "--concurrency", "8")
     assert res.returncode == 2 and "404 Not Found" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert not out.exists()
