@@ -176,4 +176,6 @@ def test_work_inside_one_call_stays_linear(shape: str) -> None:
         n <<= 2
         base = _cpu(make(n))
     ratio = _cpu(make(4 * n)) / max(base, 1e-3)
-    assert ratio < 8, (shape, n, ratio)
+    # linear work gives about 4, quadratic 16; caches and a loaded machine (another test
+    # worker on the other core) push a linear parse above 8 at times (8.6 was seen)
+    assert ratio < 11, (shape, n, ratio)
