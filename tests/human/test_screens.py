@@ -436,3 +436,22 @@ async def test_after_step_feedback_on_scored_instances(tmp_path):
         assert "step 2: ✗" in _text(app, "#entry-message")
         steps = _text(app, "#steps")
         assert "✓ right" in steps and "✗ copy error" in steps
+
+
+async def test_symbols_typed_at_once_after_enter_reach_the_entry(tmp_path):
+    """A fast typist presses Enter on the first screen and types on at once: the keys arrive
+    before the instance screen is drawn (they reached the first screen and were lost; the
+    browser test lost two this way). They go to the entry line, recorded as typed."""
+    app = human_app(tmp_path, samples="6", record_keys=True)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, IntroScreen)
+        # what the terminal delivers in one read: Enter and the first symbols
+        app.post_message(events.Key("enter", "\r"))
+        for ch in "ab":
+            app.post_message(events.Key(ch, ch))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, InstanceScreen)
+        assert app.screen.query_one("#entry").value == "ab"
+        assert app.typed_ahead == []
+        await pilot.press("c")
+        assert app.screen.query_one("#entry").value == "abc"

@@ -27,8 +27,9 @@ def test_a_participant_types_two_steps_reloads_and_goes_on_at_step_3(tmp_path):
         type_keys(driver, "\n")  # the first screen: Enter begins
         [(attempt, sample)] = wait_for(lambda: read_db(db, OPEN_ATTEMPT, ("P01",)), 30)
         states = DS[sample].run.states()
-        # the attempt is stored before the instance screen is drawn: keys typed in between
-        # go to the first screen (under load, the first two were lost); a person reads first
+        # the attempt is stored before the instance screen is drawn, and a person reads the
+        # instance before typing (under load, two keys typed at once were lost here; keys
+        # typed right after Enter now reach the entry: test_screens' typed-ahead test)
         time.sleep(2)
         for step in (1, 2):
             type_keys(driver, " ".join(states[step]) + "\n")

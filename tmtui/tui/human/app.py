@@ -56,6 +56,7 @@ class HumanApp(SafeApp[None]):
     ) -> None:
         super().__init__()
         self.session = session
+        self.typed_ahead: list[str] = []  # see Driver.typed_ahead
         self._theme_name = THEMES.get(theme, theme)
         self._keymap_in = keymap or {}
         self._timer = timer

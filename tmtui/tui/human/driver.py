@@ -13,6 +13,9 @@ __all__ = ["Driver"]
 
 class Driver(Protocol):
     session: Session
+    # characters typed after Enter on a screen being left for an instance, before the
+    # instance screen was drawn: its entry line takes them (a fast typist's first symbols)
+    typed_ahead: list[str]
 
     def begin(self) -> None: ...
 

@@ -103,7 +103,20 @@ class InstanceScreen(Screen):
         elif fresh and iv.entry is not None:
             self._set_entry(typable(iv.entry.prefill, iv.key_map))
         if not entry.disabled:
+            self._take_typed_ahead(entry)
             entry.focus()
+
+    def _take_typed_ahead(self, entry: EntryLine) -> None:
+        """What was typed on the screen before this one after it was left (Enter, then the
+        first symbols at once): into the entry, each key reported as if typed on it."""
+        ahead = self.human.typed_ahead
+        if not ahead:
+            return
+        text = "".join(ahead)
+        ahead.clear()
+        for ch in text:
+            self._key_typed(ch)
+        self._set_entry(entry.value + text)
 
     def show_clock(self, view: View) -> None:
         """Only the clock moved (the timer)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
@@ -31,6 +32,7 @@ class IntroScreen(Screen):
         super().__init__()
         self.text = text
         self.view = view
+        self._entered = False  # Enter was pressed: what is typed next is for the entry line
 
     def compose(self) -> ComposeResult:
         title = Text("tmtui human", style="bold")
@@ -72,6 +74,17 @@ class IntroScreen(Screen):
     def action_begin(self) -> None:
         app: Driver = self.app  # type: ignore[assignment]
         app.begin()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed after Enter reach this screen until the instance screen is drawn (they
+        are dispatched before Enter's action has run): keep their characters for its entry
+        line instead of losing them. This screen types nothing itself."""
+        if event.key == "enter":
+            self._entered = True
+        elif self._entered and event.is_printable and event.character:
+            app: Driver = self.app  # type: ignore[assignment]
+            app.typed_ahead.append(event.character)
+            event.stop()
 
 
 def shown_lines(text: str) -> str:
