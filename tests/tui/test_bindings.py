@@ -407,7 +407,8 @@ async def test_filters_by_diagnosis_and_model(two_files) -> None:
 
 
 async def test_keymap_moves_a_key(tmp_path) -> None:
-    from tmtui.tui.app import TmtuiApp, load_keymap
+    from tmtui.config import load_keymap
+    from tmtui.tui.app import TmtuiApp
 
     cfg = tmp_path / "config.toml"
     cfg.write_text('[keymap]\n"debugger.first-divergence" = "v"\n')

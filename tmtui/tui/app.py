@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
@@ -22,7 +21,7 @@ from tmtui.tui.memory import freeze_long_lived, thaw
 from tmtui.tui.plans import ReportPlan, ViewPlan, WatchPlan
 from tmtui.tui.safeapp import SafeApp
 
-__all__ = ["TmtuiApp", "load_keymap"]
+__all__ = ["TmtuiApp"]
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
@@ -113,12 +112,3 @@ class TmtuiApp(SafeApp[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
-
-
-def load_keymap(path: Path | None = None) -> dict[str, str]:
-    """The ``[keymap]`` table of the config file: binding id -> keys (e.g. ``"debugger.next-
-    wrong" = "ctrl+n"``); :func:`tmtui.config.load_keymap` (a config file that cannot be read
-    raises :class:`tmtui.config.ConfigError`, one line)."""
-    from tmtui.config import load_keymap as read_keymap
-
-    return read_keymap(path)
