@@ -9,6 +9,8 @@ shown as a window around its first difference. The first divergence's row is tin
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from rich.segment import Segment
 
 from tmtui.core.align import Verdict, common_suffix
@@ -18,7 +20,7 @@ from tmtui.live.trace import Trace
 from tmtui.tui.widgets.paint import VERDICT_PAINT
 from tmtui.tui.widgets.rows import RowTable, fit, queue_segments, queue_window
 
-__all__ = ["AlignmentTable", "missing_label"]
+__all__ = ["AlignmentTable", "Missing", "missing_label"]
 
 _SEP = " │ "
 
@@ -139,13 +141,19 @@ def _pad(segs: list[Segment], width: int) -> list[Segment]:
     return segs
 
 
-def missing_label(tr: Trace, k: int) -> str:
-    """What a missing step is, in a few words: ``not read (regex)`` (compat mode: the answer
-    writes the step, the strict parser reads it, the official regex reads none), ``no answer``
-    (the request failed), ``not received`` (the stream was interrupted before it), else
-    ``not written``."""
+class Missing(StrEnum):
+    """Why a step is missing, in a few words (the value, as the alignment shows it)."""
+
+    NOT_READ = "not read (regex)"  # compat: the answer writes it, the official regex reads none
+    NO_ANSWER = "no answer"  # the request failed
+    NOT_RECEIVED = "not received"  # the stream was interrupted before it
+    NOT_WRITTEN = "not written"  # the answer left it out
+
+
+def missing_label(tr: Trace, k: int) -> Missing:
+    """Why step ``k`` of ``tr`` is missing (see :class:`Missing`)."""
     if tr.mode is ParserMode.TMBENCH and tr.got(k) is None and k in tr.parser.steps:
-        return "not read (regex)"
+        return Missing.NOT_READ
     if not tr.attempted:
-        return "no answer" if tr.status == "error" else "not received"
-    return "not written"
+        return Missing.NO_ANSWER if tr.status == "error" else Missing.NOT_RECEIVED
+    return Missing.NOT_WRITTEN

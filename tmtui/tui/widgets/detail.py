@@ -22,7 +22,7 @@ from tmtui.core.align import Verdict
 from tmtui.core.explain import ReasonKind, StepExplanation
 from tmtui.live.trace import Trace
 from tmtui.tui.safe import shown
-from tmtui.tui.widgets.alignment import missing_label
+from tmtui.tui.widgets.alignment import Missing, missing_label
 from tmtui.tui.widgets.paint import VERDICT_PAINT
 from tmtui.tui.widgets.textview import TextView
 
@@ -81,10 +81,10 @@ def step_text(tr: Trace, step: int, p: Paint = _plain) -> Text:
 
 # what the step panel says of a missing step that the answer did not simply leave out
 _MISSING = {
-    "not read (regex)": "· the official regex reads no step {step}; the answer writes one "
+    Missing.NOT_READ: "· the official regex reads no step {step}; the answer writes one "
     "(the strict parser reads it)",
-    "no answer": "· no answer: the request failed (not the model's omission)",
-    "not received": "· not received: the stream was interrupted before this step",
+    Missing.NO_ANSWER: "· no answer: the request failed (not the model's omission)",
+    Missing.NOT_RECEIVED: "· not received: the stream was interrupted before this step",
 }
 
 _REASON_PAINT = {ReasonKind.DIAGNOSIS: "bold", ReasonKind.INHERITED: "dim"}
