@@ -74,9 +74,10 @@ class Terminal:
                 return
             self.out += data
 
-    def text(self) -> str:
-        """What was written, escape sequences removed (for waiting on words)."""
-        return _SEQUENCE.sub(b"", bytes(self.out)).decode("utf-8", "replace")
+    def text(self, since: int = 0) -> str:
+        """What was written (from ``since``, a :meth:`mark`), escape sequences removed (for
+        waiting on words)."""
+        return _SEQUENCE.sub(b"", bytes(self.out[since:])).decode("utf-8", "replace")
 
     def mark(self) -> int:
         """Where the output is now: wait(..., since=mark) waits for a word drawn after it."""
@@ -84,7 +85,7 @@ class Terminal:
 
     def wait(self, word: str, timeout: float = 30.0, since: int = 0) -> None:
         end = time.monotonic() + timeout
-        while word not in _SEQUENCE.sub(b"", bytes(self.out[since:])).decode("utf-8", "replace"):
+        while word not in self.text(since):
             if self.done or time.monotonic() > end:
                 raise AssertionError(f"{word!r} never appeared")
             self._read(0.1)
