@@ -67,8 +67,9 @@ async def test_navigation_keys(tmp_path) -> None:
 async def test_follow_pause_and_restart(tmp_path) -> None:
     text = flawed(0)
     n = len(text)
-    # about 4 s of stream, in 160 timed chunks
-    chunks = [[i * 25.0, len(text[i * n // 160 : (i + 1) * n // 160]), 0] for i in range(160)]
+    # about 8 s of stream, in 160 timed chunks: long enough that it is still arriving when
+    # the first step shows, even beside another test worker (4 s was seen to end first)
+    chunks = [[i * 50.0, len(text[i * n // 160 : (i + 1) * n // 160]), 0] for i in range(160)]
     app = watch_app(text, tmp_path=tmp_path, chunks=chunks, speed=1.0)
     async with app.run_test(size=SIZE) as pilot:
         scr = app.screen
@@ -88,11 +89,11 @@ async def test_follow_pause_and_restart(tmp_path) -> None:
         assert not scr.follow
         await pilot.press("f")
         assert scr.follow
-        await wait_stream(app, pilot)
+        await wait_for(pilot, c.finished.is_set, timeout=30)  # wait_stream gives up at 4 s
         assert scr.selected == scr.trace.last_written == 30
         await pilot.press("r")
         assert app.plan.feed.opened == 2
-        await wait_stream(app, pilot)
+        await wait_for(pilot, lambda: scr.controller.finished.is_set(), timeout=30)
         assert scr.trace.final and scr.trace.passed
 
 
